@@ -1,0 +1,206 @@
+"""Answer checks that teach: the visible tests in the assignments call these.
+
+A failed check raises :class:`CheckFailed` with what is wrong and where to look again,
+never the answer. :func:`passed` says the visible checks passed; the hidden tests that
+decide the grade run only when the instructor grades the notebook.
+
+>>> expect_type(3, int, "n_turns")
+>>> passed("Q1")
+Q1: visible checks passed; hidden tests run at grading.
+"""
+
+import numbers
+import re
+
+import numpy as np
+import pandas as pd
+
+from utils import nlp
+
+PASSED = "visible checks passed; hidden tests run at grading."
+KINDS = {
+    int: "a whole number (int)",
+    float: "a number (float)",
+    str: "text (str)",
+    bool: "True or False (bool)",
+    list: "a list",
+    tuple: "a tuple",
+    set: "a set",
+    dict: "a dict",
+    pd.DataFrame: "a pandas DataFrame",
+    pd.Series: "a pandas Series",
+}
+QUOTE = re.compile(r'"([^"]+)"')
+OMISSION = re.compile(r"\s*(?:\[\s*\.\.\.\s*\]|\.\.\.)\s*")
+
+
+class CheckFailed(AssertionError):
+    """A visible check failed: the message says what to look at again."""
+
+
+def _kind(value) -> str:
+    for kind, words in KINDS.items():
+        if type(value) is kind:
+            return words
+    return f"a {type(value).__name__}"
+
+
+def _fail(name: str, problem: str, hint: str | None) -> None:
+    message = f"`{name}` {problem}"
+    if hint:
+        message += f"\nHint: {hint}"
+    raise CheckFailed(message)
+
+
+def _is(value, kind) -> bool:
+    if isinstance(value, bool) and kind is not bool:
+        return False
+    if kind is int:
+        return isinstance(value, numbers.Integral)
+    if kind is float:
+        return isinstance(value, numbers.Real)
+    if kind is bool:
+        return isinstance(value, (bool, np.bool_))
+    return isinstance(value, kind)
+
+
+def expect_type(value, kind, name: str, hint: str | None = None) -> None:
+    """Check that ``value`` is of type ``kind`` (an ``int`` also counts as a ``float``).
+
+    >>> expect_type("3", int, "n_turns")
+    Traceback (most recent call last):
+    ...
+    utils.checks.CheckFailed: `n_turns` should be a whole number (int), but it is text (str): '3'.
+    """
+    if value is None or value is Ellipsis:
+        _fail(name, f"is still {value!r}: replace it with your answer and run the cell again.", hint)
+    if not _is(value, kind):
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        _fail(name, f"should be {KINDS.get(kind, kind.__name__)}, but it is {_kind(value)}: {shown}.", hint)
+
+
+def expect_between(value, low, high, name: str, hint: str | None = None) -> None:
+    """Check that a number lies between ``low`` and ``high`` (both included).
+
+    The range is a plausibility check, wide enough not to give the answer away.
+    """
+    expect_type(value, float, name, hint)
+    if not low <= value <= high:
+        _fail(name, f"is {value}, which is not plausible here (expected between {low} and {high}).", hint)
+
+
+def expect_length(value, low: int, high: int, name: str, hint: str | None = None) -> None:
+    """Check that a list, set, string or table has between ``low`` and ``high`` items."""
+    if not low <= len(value) <= high:
+        what = "rows" if isinstance(value, pd.DataFrame) else "items"
+        expected = f"{low}" if low == high else f"between {low} and {high}"
+        _fail(name, f"has {len(value)} {what}; expected {expected}.", hint)
+
+
+def expect_items(values, kind, name: str, hint: str | None = None) -> None:
+    """Check that every item of a list, set or tuple is of type ``kind``."""
+    for i, item in enumerate(values):
+        expect_type(item, kind, f"{name}[{i}]" if not isinstance(values, set) else f"an item of {name}", hint)
+
+
+def expect_columns(table, columns, name: str, hint: str | None = None) -> None:
+    """Check that ``table`` is a DataFrame with (at least) these columns."""
+    expect_type(table, pd.DataFrame, name, hint)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        _fail(name, f"has no column {', '.join(map(repr, missing))}; its columns are "
+              f"{list(table.columns)}.", hint)
+
+
+def expect_in(value, options, name: str, hint: str | None = None) -> None:
+    """Check that ``value`` is one of the allowed ``options`` (a spelling check)."""
+    if value not in options:
+        _fail(name, f"is {value!r}, which is not one of {sorted(options)}.", hint)
+
+
+def expect_in_text(passage: str, text: str, name: str, hint: str | None = None) -> None:
+    """Check that ``passage`` occurs in ``text`` (typography and spacing ignored)."""
+    expect_type(passage, str, name, hint)
+    if _plain(passage) not in _plain(text):
+        _fail(name, "does not occur in the text as you wrote it; copy it from the text "
+              "rather than typing it.", hint)
+
+
+def passed(question: str) -> None:
+    """Say that the visible checks of ``question`` passed."""
+    print(f"{question}: {PASSED}")
+
+
+def _plain(s: str) -> str:
+    return " ".join(nlp.normalise(s).split()).lower()
+
+
+def quotes(prose: str) -> list[str]:
+    """The passages of ``prose`` in double quotation marks (straight or curly).
+
+    >>> quotes('He calls it \u201cbreakdancing alone\u201d and says "it takes two".')
+    ['breakdancing alone', 'it takes two']
+    """
+    return [q.strip() for q in QUOTE.findall(nlp.normalise(prose)) if q.strip()]
+
+
+def _found(quote: str, source: str) -> bool:
+    """True if the quote's parts (split at ``...``) occur in the source, in order."""
+    start = 0
+    for part in OMISSION.split(quote):
+        part = _plain(part).strip(" .,;:!?'")
+        if not part:
+            continue
+        start = source.find(part, start)
+        if start < 0:
+            return False
+        start += len(part)
+    return True
+
+
+def check_quotes(prose: str, source: str) -> pd.DataFrame:
+    """Each quotation in ``prose`` and whether it occurs in ``source``.
+
+    Quotes, spacing and capitals are normalised; ``...`` marks an omission, and
+    the parts around it must occur in order.
+
+    >>> source = "We remain open to dialogue, but it takes two to tango."
+    >>> check_quotes('He says "it takes two to tango" and "we are dancing".', source)
+                       quote  found
+    0  it takes two to tango   True
+    1         we are dancing  False
+    """
+    plain = _plain(source)
+    found = [(q, _found(q, plain)) for q in quotes(prose)]
+    return pd.DataFrame(found, columns=["quote", "found"])
+
+
+def word_count(prose: str) -> int:
+    """How many words ``prose`` has, counted as :func:`utils.nlp.words` does."""
+    return len(nlp.words(prose))
+
+
+def expect_quotes(prose: str, source: str, name: str, min_quotes: int = 1,
+                  source_name: str = "the text") -> None:
+    """Check that ``prose`` quotes ``source`` at least ``min_quotes`` times, every time exactly."""
+    expect_type(prose, str, name)
+    table = check_quotes(prose, source)
+    if len(table) < min_quotes:
+        _fail(name, f"has {len(table)} passage(s) in double quotation marks; quote at least "
+              f"{min_quotes} passages of {source_name} exactly, in \"double quotes\".", None)
+    wrong = table.loc[~table["found"], "quote"].tolist()
+    if wrong:
+        listed = "\n".join(f'  - "{q}"' for q in wrong)
+        _fail(name, f"quotes words that are not in {source_name} as written:\n{listed}",
+              "find each passage with concordance() and copy it exactly; mark left-out "
+              "words with ...")
+
+
+def expect_word_count(prose: str, low: int, high: int, name: str) -> None:
+    """Check that ``prose`` has between ``low`` and ``high`` words."""
+    expect_type(prose, str, name)
+    n = word_count(prose)
+    if n < low:
+        _fail(name, f"has {n} words; write at least {low}.", None)
+    if n > high:
+        _fail(name, f"has {n} words; cut it to at most {high}.", None)

@@ -1,0 +1,156 @@
+"""Offline language tools: words, sentences, stopwords and VADER sentiment.
+
+Nothing here downloads. Where real ``nltk_data`` is installed (punkt_tab, stopwords,
+vader_lexicon) it is used; otherwise the kit falls back to nltk's data-free parts and
+lexicons shipped by PyPI packages (the VADER lexicon from vaderSentiment, the stopword
+list in ``utils/data``). Set ``WORDSNUMS_OFFLINE_NLP=1`` to force the fallbacks, so a
+class gets the same results on every machine. :func:`status` tells which is in use.
+"""
+
+import functools
+import os
+import re
+from importlib import resources
+from pathlib import Path
+
+import nltk
+import pandas as pd
+from nltk.tokenize import RegexpTokenizer
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+# Letters or digits, with inner hyphens and apostrophes: "don't", "Euro-Atlantic", "110".
+WORD_PATTERN = r"[^\W_]+(?:['-][^\W_]+)*"
+# Abbreviations the untrained sentence splitter must not end a sentence on.
+ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "u.s", "u.k",
+                 "u.n", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
+                 "oct", "nov", "dec", "gen", "gov", "sen", "rep", "pres"}
+TYPOGRAPHY = str.maketrans({"\u00a0": " ", "\u2018": "'", "\u2019": "'", "\u201c": '"',
+                            "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "..."})
+_word_tokenizer = RegexpTokenizer(WORD_PATTERN)
+
+
+def offline_forced() -> bool:
+    """True when ``WORDSNUMS_OFFLINE_NLP`` asks for the kit's own fallbacks."""
+    return os.environ.get("WORDSNUMS_OFFLINE_NLP", "").lower() in {"1", "true", "yes"}
+
+
+def _has_nltk_data(resource: str) -> bool:
+    if offline_forced():
+        return False
+    try:
+        nltk.data.find(resource)
+    except LookupError:
+        return False
+    return True
+
+
+def normalise(text: str) -> str:
+    """Plain typography: straight quotes, plain spaces, ``...`` for the ellipsis.
+
+    >>> normalise("it\u2019s \u201cquoted\u201d\u2026")
+    'it\\'s "quoted"...'
+    """
+    return text.translate(TYPOGRAPHY)
+
+
+def words(text: str, lower: bool = True) -> list[str]:
+    """The words of a text: runs of letters or digits, keeping ``don't`` and ``Euro-Atlantic``.
+
+    >>> words("We remain open to dialogue, but it takes two to tango.")
+    ['we', 'remain', 'open', 'to', 'dialogue', 'but', 'it', 'takes', 'two', 'to', 'tango']
+    """
+    tokens = _word_tokenizer.tokenize(normalise(text))
+    return [t.lower() for t in tokens] if lower else tokens
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character (start, end) of every word of ``text``, in order."""
+    return list(_word_tokenizer.span_tokenize(normalise(text)))
+
+
+@functools.cache
+def _sentence_splitter(offline: bool):
+    if not offline and _has_nltk_data("tokenizers/punkt_tab/english/"):
+        from nltk.tokenize.punkt import PunktTokenizer
+        return PunktTokenizer("english")
+    params = PunktParameters()
+    params.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(params)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text; a sentence never runs across a paragraph break.
+
+    >>> sentences("Do they compare me with anyone? Ribbentrop?\\n\\nI find it difficult.")
+    ['Do they compare me with anyone?', 'Ribbentrop?', 'I find it difficult.']
+    """
+    splitter = _sentence_splitter(offline_forced())
+    blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
+    return [s.strip() for b in blocks for s in splitter.tokenize(" ".join(b.split()))]
+
+
+@functools.cache
+def _stopwords(offline: bool) -> frozenset[str]:
+    if not offline and _has_nltk_data("corpora/stopwords"):
+        from nltk.corpus import stopwords as corpus
+        return frozenset(corpus.words("english"))
+    lines = resources.files("utils").joinpath("data/stopwords_en.txt").read_text("utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def stopwords() -> frozenset[str]:
+    """English function words ("the", "of", "we", ...) to leave out of frequency lists.
+
+    >>> "the" in stopwords()
+    True
+    """
+    return _stopwords(offline_forced())
+
+
+def vader_lexicon_dir() -> Path:
+    """The folder of the VADER lexicon shipped by the vaderSentiment package."""
+    import vaderSentiment
+    return Path(vaderSentiment.__file__).parent
+
+
+@functools.cache
+def _vader(offline: bool):
+    from nltk.sentiment.vader import SentimentIntensityAnalyzer
+    if not offline and _has_nltk_data("sentiment/vader_lexicon.zip"):
+        return SentimentIntensityAnalyzer()
+    # nltk only opens files under nltk.data.path, so the package's folder goes there.
+    folder = str(vader_lexicon_dir())
+    if folder not in nltk.data.path:
+        nltk.data.path.append(folder)
+    return SentimentIntensityAnalyzer(lexicon_file="vader_lexicon.txt")
+
+
+def vader():
+    """nltk's VADER ``SentimentIntensityAnalyzer``, loaded without any download."""
+    return _vader(offline_forced())
+
+
+def sentiment(sentence_list: list[str]) -> pd.DataFrame:
+    """VADER scores for each sentence: neg, neu, pos and compound (-1 to 1).
+
+    >>> sentiment(["This is a great success."]).loc[0, "compound"]
+    np.float64(0.8316)
+    """
+    analyzer = vader()
+    scores = [analyzer.polarity_scores(normalise(s)) for s in sentence_list]
+    table = pd.DataFrame(scores, columns=["neg", "neu", "pos", "compound"])
+    return table.assign(sentence=list(sentence_list))[["sentence", "neg", "neu", "pos", "compound"]]
+
+
+def status() -> pd.DataFrame:
+    """Which source each language resource comes from on this machine."""
+    rows = [
+        ("sentences", "nltk_data punkt_tab" if _has_nltk_data("tokenizers/punkt_tab/english/")
+         else "nltk Punkt, untrained (no download)"),
+        ("stopwords", "nltk_data stopwords" if _has_nltk_data("corpora/stopwords")
+         else "kit list (utils/data/stopwords_en.txt)"),
+        ("sentiment", "nltk_data vader_lexicon" if _has_nltk_data("sentiment/vader_lexicon.zip")
+         else "VADER lexicon from the vaderSentiment package"),
+        ("words", "nltk RegexpTokenizer (needs no data)"),
+    ]
+    return pd.DataFrame(rows, columns=["resource", "source"]).set_index("resource")

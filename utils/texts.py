@@ -1,0 +1,91 @@
+"""The course texts: the raw scrape, the cleaned texts, their metadata, and speaker turns."""
+
+import re
+
+import pandas as pd
+
+from utils import paths
+
+TEXT_IDS = {"a": "text_a", "b": "text_b"}
+# A paragraph that opens with a short capitalised label and a colon starts a new turn.
+LABEL = re.compile(r"^(?P<label>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}):\s+")
+QUESTION_LABELS = {"Question", "Q", "Journalist", "Reporter"}
+TURN_COLUMNS = ["turn", "speaker", "role", "paragraph", "text"]
+
+
+def _text_id(name: str) -> str:
+    key = name.lower().removeprefix("text_").removeprefix("text ")
+    if key not in TEXT_IDS:
+        raise KeyError(f"Unknown text {name!r}: use 'a' (the transcript) or 'b' (the op-ed).")
+    return TEXT_IDS[key]
+
+
+def load_raw() -> str:
+    """The raw web scrape, exactly as supplied (both texts, with all artefacts).
+
+    >>> raw = load_raw()
+    >>> "Share the Post:" in raw
+    True
+    """
+    return paths.raw_scrape_path().read_bytes().decode("utf-8")
+
+
+def load_text(name: str) -> str:
+    """A cleaned course text: ``"a"`` for the transcript, ``"b"`` for the op-ed.
+
+    Paragraphs are separated by a blank line. See :func:`edit_log` for every change
+    made to the raw scrape.
+
+    >>> text_a = load_text("a")
+    >>> text_a.split("\\n\\n")[0][:33]
+    'The CSTO Council of Foreign Minis'
+    """
+    return (paths.texts_dir() / f"{_text_id(name)}.txt").read_text(encoding="utf-8")
+
+
+def metadata() -> pd.DataFrame:
+    """One row per text: title, speaker or author, date, source, genre, provenance."""
+    return pd.read_csv(paths.texts_dir() / "metadata.csv", dtype=str).set_index("text_id")
+
+
+def edit_log() -> pd.DataFrame:
+    """Every edit made from the raw scrape to the cleaned texts, one row each."""
+    return pd.read_csv(paths.texts_dir() / "edit_log.csv", keep_default_na=False)
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a text (blocks separated by blank lines), stripped."""
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def parse_turns(text: str, default_speaker: str = "Sergey Lavrov") -> pd.DataFrame:
+    """Split a transcript into speaker turns, one row per paragraph.
+
+    A paragraph opening with a label such as ``Question:`` or ``Sergey Lavrov:`` starts
+    a new turn; paragraphs without a label continue the current turn. Paragraphs before
+    the first label are the opening statement of ``default_speaker``. Questions come
+    from the label ``Question``; a named speaker after a question gives an answer.
+
+    Columns: ``turn`` (0, 1, 2, ...), ``speaker``, ``role`` (statement, question or
+    answer), ``paragraph`` (1, 2, ... in the whole text) and ``text`` (without label).
+
+    >>> turns = parse_turns(load_text("a"))
+    >>> turns.groupby("role")["turn"].nunique().to_dict()
+    {'answer': 4, 'question': 4, 'statement': 1}
+    """
+    rows = []
+    turn, speaker, role = 0, default_speaker, "statement"
+    for number, para in enumerate(paragraphs(text), start=1):
+        match = LABEL.match(para)
+        if match:
+            label = match["label"]
+            asked = role == "question"
+            if rows:
+                turn += 1
+            if label in QUESTION_LABELS:
+                speaker, role = "Journalist", "question"
+            else:
+                speaker, role = label, "answer" if asked else "statement"
+            para = para[match.end():]
+        rows.append((turn, speaker, role, number, para))
+    return pd.DataFrame(rows, columns=TURN_COLUMNS)
