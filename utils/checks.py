@@ -115,7 +115,8 @@ def expect_columns(table, columns, name: str, hint: str | None = None) -> None:
 def expect_in(value, options, name: str, hint: str | None = None) -> None:
     """Check that ``value`` is one of the allowed ``options`` (a spelling check)."""
     if value not in options:
-        _fail(name, f"is {value!r}, which is not one of {sorted(options)}.", hint)
+        shown = f", which is not one of {sorted(options)}" if len(options) <= 8 else ", which is not allowed here"
+        _fail(name, f"is {value!r}{shown}.", hint)
 
 
 def expect_in_text(passage: str, text: str, name: str, hint: str | None = None) -> None:
@@ -145,16 +146,16 @@ def quotes(prose: str) -> list[str]:
 
 
 def _found(quote: str, source: str) -> bool:
-    """True if the quote's parts (split at ``...``) occur in the source, in order."""
+    """True if the quote's parts (split at ``...``) occur in the source as whole words, in order."""
     start = 0
     for part in OMISSION.split(quote):
         part = _plain(part).strip(" .,;:!?'")
         if not part:
             continue
-        start = source.find(part, start)
-        if start < 0:
+        match = re.compile(r"(?<!\w)" + re.escape(part) + r"(?!\w)").search(source, start)
+        if not match:
             return False
-        start += len(part)
+        start = match.end()
     return True
 
 
@@ -193,7 +194,8 @@ def expect_quotes(prose: str, source: str, name: str, min_quotes: int = 1,
         listed = "\n".join(f'  - "{q}"' for q in wrong)
         _fail(name, f"quotes words that are not in {source_name} as written:\n{listed}",
               "find each passage with concordance() and copy it exactly; mark left-out "
-              "words with ...")
+              "words with ... . Double quotation marks are for quotations only: write a term "
+              "you discuss, such as us or them, without them.")
 
 
 def expect_word_count(prose: str, low: int, high: int, name: str) -> None:

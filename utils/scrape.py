@@ -81,8 +81,7 @@ def _clean_line(line: str, text_id: str, raw_line: int, edits: list) -> str:
     """Fix one body line: non-breaking spaces, trailing blanks, words run together."""
     if NBSP in line:
         fixed = re.sub(r"[ \u00a0]*\u00a0[ \u00a0]*", " ", line)
-        edits.append((text_id, raw_line, f"non-breaking space replaced ({line.count(NBSP)})",
-                      show(line[:60]), fixed[:60]))
+        edits.append((text_id, raw_line, "non-breaking space replaced", show(line[:60]), fixed[:60]))
         line = fixed
     if line != line.rstrip():
         edits.append((text_id, raw_line, "trailing whitespace removed", show(line[-30:]),
@@ -104,7 +103,7 @@ def clean_document(doc: Document, edits: list) -> tuple[dict, str]:
     meta = {k: v for k, v in facts.items() if k != "header"}
     for field, (n, line) in zip(facts["header"], header):
         meta[field] = line.strip()
-        edits.append((doc.text_id, n, f"header line moved to metadata ({field})", line[:60], ""))
+        edits.append((doc.text_id, n, "header line moved to metadata", line[:60], f"metadata: {field}"))
     first_body = body[0][0] if body else len(doc.lines)
     paragraphs: list[str] = []
     previous = None
