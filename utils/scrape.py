@@ -14,6 +14,7 @@ import pandas as pd
 
 BOUNDARY = "Share the Post:"
 NBSP = "\u00a0"
+NBSP_RUN = re.compile(r"[ \u00a0]*\u00a0[ \u00a0]*")
 # Words run together in the scrape, found by reading; each fix is logged.
 MISSING_SPACES = {"ofinternational": "of international"}
 
@@ -78,11 +79,12 @@ def split_documents(raw: str) -> list[Document]:
 
 
 def _clean_line(line: str, text_id: str, raw_line: int, edits: list) -> str:
-    """Fix one body line: non-breaking spaces, trailing blanks, words run together."""
-    if NBSP in line:
-        fixed = re.sub(r"[ \u00a0]*\u00a0[ \u00a0]*", " ", line)
-        edits.append((text_id, raw_line, "non-breaking space replaced", show(line[:60]), fixed[:60]))
-        line = fixed
+    """Fix one body line: non-breaking spaces (one edit each), trailing blanks, words run together."""
+    for run in reversed(list(NBSP_RUN.finditer(line))):
+        before = line[max(0, run.start() - 25): run.end() + 25]
+        line = line[: run.start()] + " " + line[run.end():]
+        edits.append((text_id, raw_line, "non-breaking space replaced", show(before),
+                      line[max(0, run.start() - 25): run.start() + 26]))
     if line != line.rstrip():
         edits.append((text_id, raw_line, "trailing whitespace removed", show(line[-30:]),
                       line.rstrip()[-30:]))

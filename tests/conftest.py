@@ -1,0 +1,32 @@
+import shutil
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+from utils import course, paths
+
+matplotlib.use("Agg")
+
+ROOT = paths.course_root()
+ASSIGNMENTS = course.assignments(ROOT)
+SOURCE_NOTEBOOKS = [p for a in ASSIGNMENTS for p in course.notebooks(ROOT, a)]
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture
+def offline_nlp(monkeypatch):
+    """Force the kit's offline fallbacks, as on a machine without nltk_data."""
+    monkeypatch.setenv("WORDSNUMS_OFFLINE_NLP", "1")
+
+
+@pytest.fixture
+def tmp_course(tmp_path) -> Path:
+    """A scratch course folder holding a copy of source/ and the nbgrader config."""
+    shutil.copytree(ROOT / "source", tmp_path / "source")
+    shutil.copy2(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    return tmp_path

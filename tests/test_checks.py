@@ -1,0 +1,90 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from utils import checks
+from utils.checks import CheckFailed
+
+
+def test_passed_message(capsys):
+    checks.passed("Q3")
+    assert capsys.readouterr().out == "Q3: visible checks passed; hidden tests run at grading.\n"
+
+
+def test_expect_type_messages_name_the_variable_and_the_type():
+    checks.expect_type(np.int64(3), int, "n")
+    checks.expect_type(3, float, "share")
+    checks.expect_type(np.True_, bool, "flag")
+    with pytest.raises(CheckFailed, match=r"`n` should be a whole number \(int\), but it is a number \(float\): 3.0"):
+        checks.expect_type(3.0, int, "n")
+    with pytest.raises(CheckFailed, match="should be a whole number"):
+        checks.expect_type(True, int, "n")
+    with pytest.raises(CheckFailed, match="is still None: replace it"):
+        checks.expect_type(None, int, "n")
+    with pytest.raises(CheckFailed, match="Hint: use len"):
+        checks.expect_type([1], int, "n", hint="use len")
+    with pytest.raises(CheckFailed, match="a pandas DataFrame, but it is a pandas Series"):
+        checks.expect_type(pd.Series([1]), pd.DataFrame, "t")
+
+
+def test_expect_between_length_items_columns_in():
+    checks.expect_between(0.5, 0, 1, "share")
+    with pytest.raises(CheckFailed, match="not plausible"):
+        checks.expect_between(73.0, 0, 1, "share")
+    with pytest.raises(CheckFailed, match="has 1 items; expected 2"):
+        checks.expect_length(["a"], 2, 2, "pair")
+    with pytest.raises(CheckFailed, match="has 0 rows"):
+        checks.expect_length(pd.DataFrame(), 1, 5, "table")
+    with pytest.raises(CheckFailed, match=r"`xs\[1\]` should be a whole number"):
+        checks.expect_items([1, "2"], int, "xs")
+    with pytest.raises(CheckFailed, match="has no column 'they'"):
+        checks.expect_columns(pd.DataFrame({"we": [1]}), ["we", "they"], "stance")
+    with pytest.raises(CheckFailed, match=r"not one of \['a', 'b'\]"):
+        checks.expect_in("c", {"a", "b"}, "x")
+    with pytest.raises(CheckFailed, match="not allowed here") as err:
+        checks.expect_in("zz", {str(i) for i in range(50)}, "x")
+    assert "'7'" not in str(err.value)  # a long list of options is never shown: it could hold the answer
+
+
+def test_expect_in_text_ignores_typography():
+    checks.expect_in_text("I don't think", "I don\u2019t  think so", "q")
+    with pytest.raises(CheckFailed, match="copy it from the text"):
+        checks.expect_in_text("I do not think", "I don\u2019t think so", "q")
+
+
+SOURCE = "We remain open to dialogue, but it takes two to tango. Our Western partners are breakdancing alone so far."
+
+
+def test_quotes_are_found_in_straight_and_curly_marks():
+    prose = 'He says \u201cit takes two to tango\u201d and "Our  Western\npartners".'
+    assert checks.quotes(prose) == ["it takes two to tango", "Our  Western\npartners"]
+    assert checks.check_quotes(prose, SOURCE)["found"].tolist() == [True, True]
+
+
+def test_quote_checker_handles_omission_case_punctuation_and_word_boundaries():
+    table = checks.check_quotes(
+        '"We remain open ... to tango." "our western partners" "partners are dancing" "tan" "so far,"', SOURCE)
+    assert table["found"].tolist() == [True, True, False, False, True]
+    # parts around an omission must come in the text's order
+    assert not checks.check_quotes('"to tango ... We remain"', SOURCE)["found"].iloc[0]
+
+
+def test_expect_quotes_reports_each_wrong_quote():
+    checks.expect_quotes('"it takes two to tango" and "breakdancing alone"', SOURCE, "p", min_quotes=2)
+    with pytest.raises(CheckFailed, match='has 0 passage') as err:
+        checks.expect_quotes("no quotes here", SOURCE, "p", min_quotes=1)
+    with pytest.raises(CheckFailed) as err:
+        checks.expect_quotes('"it takes three to tango" and "breakdancing alone" and "us"', SOURCE, "p")
+    message = str(err.value)
+    assert '- "it takes three to tango"' in message and '- "us"' in message
+    assert "breakdancing alone" not in message
+    assert "such as us or them" in message
+
+
+def test_word_count_checks():
+    assert checks.word_count("It's not just about recognising the problem.") == 7
+    checks.expect_word_count("one two three", 2, 5, "p")
+    with pytest.raises(CheckFailed, match="has 3 words; write at least 10"):
+        checks.expect_word_count("one two three", 10, 20, "p")
+    with pytest.raises(CheckFailed, match="cut it to at most 2"):
+        checks.expect_word_count("one two three", 1, 2, "p")

@@ -1,0 +1,71 @@
+import math
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+
+from utils import course, synthetic
+
+from conftest import SOURCE_NOTEBOOKS
+
+
+def test_solution_code_strips_markers_and_hidden_tests():
+    src = "a = 1\n### BEGIN SOLUTION\nb = 2\n### END SOLUTION\n### BEGIN HIDDEN TESTS\nassert b == 2\n### END HIDDEN TESTS"
+    assert course.solution_code(src) == "a = 1\nb = 2"
+
+
+def test_points_table(root):
+    table = course.points(root)
+    a1 = table.set_index("assignment").loc["a1_close_reading"]
+    assert (a1["autograded"], a1["manual"], a1["total"]) == (17.0, 7.0, 24.0)
+
+
+@pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=lambda p: p.stem)
+def test_source_notebook_structure(path):
+    nb = nbformat.read(path, as_version=4)
+    kinds = [course.cell_kind(c) for c in nb.cells]
+    ids = [course.nbgrader_meta(c).get("grade_id") for c in nb.cells if course.nbgrader_meta(c)]
+    assert len(ids) == len(set(ids)), "grade_ids must be unique"
+    assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), "commit without outputs"
+    autograded = kinds.count("answer")
+    assert 8 <= autograded <= 12, "8 to 12 autograded questions"
+    assert sum(1 for c in nb.cells if course.cell_kind(c) == "manual") >= 2
+    # every answer cell is followed by its test before the next answer (partial students rely on it)
+    order = [k for k in kinds if k in {"answer", "manual", "test"}]
+    for i, kind in enumerate(order):
+        if kind == "answer":
+            assert order[i + 1] == "test", f"answer cell {i} has no test cell after it"
+    intro = nb.cells[0].source
+    cells = course.graded_cells(nb).groupby("kind")["points"].sum()
+    auto, manual = int(cells["test"]), int(cells["manual"])
+    assert f"**Points:** {auto} autograded, {manual} graded by your instructor ({auto + manual} in all)" in intro
+    assert "Learning objectives" in intro and "Estimated time" in intro
+
+
+def test_perturbed_changes_every_kind_of_value():
+    cases = [True, 3, 2.5, np.int64(4), "Share the Post:", [1, 2], {"a", "b"}, {"k": 1, "j": 2},
+             pd.Series([1, 2]), pd.Series(["a", "b"]), pd.DataFrame({"x": [1, 2]})]
+    for value in cases:
+        wrong = synthetic.perturbed(value)
+        assert type(wrong) is type(value) or isinstance(value, np.generic)
+        if isinstance(value, (pd.Series, pd.DataFrame)):
+            assert not wrong.equals(value)
+        else:
+            assert wrong != value
+
+
+def test_assigned_names():
+    code = "import re\na = 1\nb, (c, d) = 2, (3, 4)\ne += 1\nf: int = 2\nprint(a)\nfor x in []: pass"
+    assert synthetic.assigned_names(code) == ["a", "b", "c", "d", "e", "f"]
+
+
+def test_expected_scores_follow_cell_order(root):
+    nb = nbformat.read(root / "source/a1_close_reading/a1_close_reading.ipynb", as_version=4)
+    ids = synthetic.answer_ids(nb)
+    assert synthetic.n_answered("partial", len(ids)) == math.ceil(len(ids) / 2)
+    assert synthetic.expected_score("full", nb) == 17
+    assert synthetic.expected_score("partial", nb) == 10
+    assert {synthetic.expected_score(k, nb) for k in ("blank", "wrong", "tampered")} == {0}
+    with pytest.raises(ValueError, match="Unknown kind"):
+        synthetic.submission("lazy", nb, nb)

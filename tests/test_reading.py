@@ -1,0 +1,65 @@
+import matplotlib.pyplot as plt
+import pytest
+
+from utils import reading, texts
+
+
+@pytest.fixture(scope="module")
+def turns():
+    return texts.parse_turns(texts.load_text("a"))
+
+
+def test_concordance_wildcard_over_turns(turns):
+    hits = reading.concordance(turns, "secur*")
+    assert list(hits.columns) == reading.KWIC_COLUMNS
+    assert len(hits) == 9 and set(hits["match"].str.lower()) == {"security"}
+    assert hits["turn"].value_counts().to_dict() == {0: 8, 1: 1}
+    first = hits.iloc[0]
+    assert first["left"].endswith("important statement on international")
+    assert first["right"].startswith(", in which they fixed")
+    assert first["position"] == 20
+
+
+def test_concordance_is_sortable_and_bounded(turns):
+    hits = reading.concordance(turns, "NATO", width=15)
+    assert (hits["left"].str.len() <= 15).all() and (hits["right"].str.len() <= 15).all()
+    ordered = hits.sort_values("right")["right"].tolist()
+    assert ordered == sorted(ordered)
+
+
+def test_concordance_phrases_regex_and_plain_text():
+    a = texts.load_text("a")
+    assert len(reading.concordance(a, "indivisibility of security")) == 2
+    assert reading.concordance(a, "indivisibility of security")["turn"].isna().all()
+    assert len(reading.concordance(a, r"\b(we|our|us)\b", regex=True)) == 20
+    # typography is normalised: a straight apostrophe finds the curly one
+    assert len(reading.concordance(a, "don't")) == 1
+    # a wildcard does not match inside a longer word
+    assert reading.concordance("insecurity and security", "secur*")["match"].tolist() == ["security"]
+    assert reading.concordance("", "x").empty
+
+
+def test_concordance_position_counts_words():
+    hits = reading.concordance("One two three two", "two")
+    assert hits["position"].tolist() == [1, 3]
+
+
+def test_frequencies():
+    table = reading.frequencies("The West, the West and dialogue.")
+    assert table.to_dict("records") == [
+        {"word": "west", "count": 2, "per_1000": 333.33}, {"word": "dialogue", "count": 1, "per_1000": 166.67}]
+    with_stop = reading.frequencies("the the west", drop_stopwords=False, top=1)
+    assert with_stop.to_dict("records") == [{"word": "the", "count": 2, "per_1000": 666.67}]
+    assert reading.frequencies("").empty
+
+
+def test_dispersion_plot_returns_axes():
+    a = texts.load_text("a")
+    fig, ax = plt.subplots()
+    out = reading.dispersion_plot(a, ["NATO", "dialogue"], ax=ax, title="T")
+    assert out is ax and ax.get_title() == "T"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["NATO", "dialogue"]
+    xs = ax.lines[0].get_xdata()
+    assert len(xs) == len(reading.concordance(a, "NATO")) + len(reading.concordance(a, "dialogue"))
+    plt.close(fig)
+    assert reading.dispersion(a, []).empty
