@@ -1,0 +1,97 @@
+"""Every notebook of every assignment: it runs, its release is in sync, and the release leaks nothing."""
+
+import json
+import re
+
+import nbformat
+import papermill
+import pytest
+from nbclient import NotebookClient
+
+from utils import course
+
+from conftest import ASSIGNMENTS, ROOT, SOURCE_NOTEBOOKS
+
+pytestmark = pytest.mark.slow
+EXPECTED_ERRORS = {"answer": {"NotImplementedError"},
+                   "test": {"NameError", "CheckFailed", "AssertionError"},
+                   "manual": {"NotImplementedError"}}
+
+
+def errors(nb) -> list[tuple[str, str, str]]:
+    """(cell kind, grade_id or index, exception name) for each cell that raised."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                found.append((course.cell_kind(cell), course.nbgrader_meta(cell).get("grade_id", str(i)), out["ename"]))
+    return found
+
+
+@pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=lambda p: p.stem)
+def test_source_notebook_runs_top_to_bottom(path, tmp_path):
+    out = papermill.execute_notebook(str(path), str(tmp_path / path.name), cwd=str(path.parent),
+                                     kernel_name="python3", progress_bar=False)
+    assert errors(out) == []
+    printed = "".join(o.get("text", "") for c in out.cells for o in c.get("outputs", []) if o.get("name") == "stdout")
+    n_tests = sum(course.cell_kind(c) == "test" for c in out.cells)
+    assert printed.count("visible checks passed") == n_tests
+
+
+@pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=lambda p: p.stem)
+def test_release_notebook_runs_with_only_unanswered_errors(path):
+    release = ROOT / "release" / path.parent.name / path.name
+    nb = nbformat.read(release, as_version=4)
+    NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=120,
+                   resources={"metadata": {"path": str(release.parent)}}).execute()
+    found = errors(nb)
+    unexpected = [e for e in found if e[2] not in EXPECTED_ERRORS.get(e[0], set())]
+    assert unexpected == []
+    answers = [course.nbgrader_meta(c)["grade_id"] for c in nb.cells
+               if course.cell_kind(c) in {"answer", "manual"} and c.cell_type == "code"]
+    assert [gid for kind, gid, _ in found if kind in {"answer", "manual"}] == answers
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_matches_what_nbgrader_generates(assignment, tmp_course):
+    fresh = course.generate_release(tmp_course, assignment)
+    committed = ROOT / "release" / assignment
+    assert sorted(p.name for p in fresh.iterdir()) == sorted(p.name for p in committed.iterdir())
+    for path in fresh.glob("*.ipynb"):
+        new, old = (json.loads(p.read_text()) for p in (path, committed / path.name))
+        assert new["metadata"] == old["metadata"]
+        assert len(new["cells"]) == len(old["cells"]), f"{path.name}: regenerate release/ (wordsnums build)"
+        for i, (a, b) in enumerate(zip(new["cells"], old["cells"])):
+            assert a == b, f"{path.name} cell {i} differs from nbgrader's output: run `wordsnums build`"
+
+
+def _secret_lines(nb) -> set[str]:
+    """Lines of solutions and hidden tests that are long enough to be telling."""
+    lines = set()
+    for cell in nb.cells:
+        inside = False
+        for line in cell.source.split("\n"):
+            if any(m[0] in line for m in (course.SOLUTION_MARKERS, course.HIDDEN_MARKERS)):
+                inside = True
+            elif any(m[1] in line for m in (course.SOLUTION_MARKERS, course.HIDDEN_MARKERS)):
+                inside = False
+            elif inside and len(line.strip()) >= 15:
+                lines.add(line.strip())
+    return lines
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_leaks_no_solution_or_hidden_test(assignment):
+    files = [p for p in (ROOT / "release" / assignment).rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        text = path.read_text(errors="replace")
+        for marker in course.ALL_MARKERS:
+            assert marker not in text, f"{path}: {marker}"
+        assert not re.search(r"BEGIN (SOLUTION|HIDDEN TESTS|MARK SCHEME)", text), path
+    for source in course.notebooks(ROOT, assignment):
+        secrets = _secret_lines(nbformat.read(source, as_version=4))
+        assert secrets, "a source notebook without solutions?"
+        release = nbformat.read(ROOT / "release" / assignment / source.name, as_version=4)
+        shown = {line.strip() for c in release.cells for line in c.source.split("\n")}
+        assert secrets & shown == set()
