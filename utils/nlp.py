@@ -81,12 +81,15 @@ def _sentence_splitter(offline: bool):
 def sentences(text: str) -> list[str]:
     """The sentences of a text; a sentence never runs across a paragraph break.
 
+    A stretch without any letter or digit ("...", "!!!") is not a sentence.
+
     >>> sentences("Do they compare me with anyone? Ribbentrop?\\n\\nI find it difficult.")
     ['Do they compare me with anyone?', 'Ribbentrop?', 'I find it difficult.']
     """
     splitter = _sentence_splitter(offline_forced())
     blocks = [b for b in re.split(r"\n\s*\n", text) if b.strip()]
-    return [s.strip() for b in blocks for s in splitter.tokenize(" ".join(b.split()))]
+    found = (s.strip() for b in blocks for s in splitter.tokenize(" ".join(b.split())))
+    return [s for s in found if any(ch.isalnum() for ch in s)]
 
 
 @functools.cache

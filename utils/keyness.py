@@ -1,0 +1,148 @@
+"""Corpus statistics: keyness (log-likelihood and log ratio) and collocates (MI and log-likelihood).
+
+Both work on whole vocabularies at once with numpy arrays, so they stay fast on corpora of
+millions of words.
+
+Keyness follows Rayson and Garside (2000), the UCREL log-likelihood calculator: for a word
+with frequency ``a`` in a target of ``c`` words and ``b`` in a reference of ``d`` words,
+
+    E1 = c (a + b) / (c + d),   E2 = d (a + b) / (c + d)
+    G2 = 2 (a ln(a / E1) + b ln(b / E2)),   with 0 ln 0 = 0
+
+and the effect size is Hardie's (2014) log ratio, log2((a / c) / (b / d)), with a zero
+frequency counted as 0.5. G2 above 3.84, 6.63, 10.83 and 15.13 is significant at
+p < 0.05, 0.01, 0.001 and 0.0001 (one degree of freedom).
+"""
+
+import numpy as np
+import pandas as pd
+
+THRESHOLDS = [(15.13, "p < 0.0001"), (10.83, "p < 0.001"), (6.63, "p < 0.01"), (3.84, "p < 0.05")]
+KEYNESS_COLUMNS = ["word", "target", "reference", "target_per_1000", "reference_per_1000",
+                   "expected_target", "expected_reference", "g2", "log_ratio", "direction", "significance"]
+COLLOCATE_COLUMNS = ["collocate", "observed", "expected", "collocate_freq", "mi", "g2"]
+
+
+def _xlogx_over(o: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """o * ln(o / e), taken as 0 where o is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(o > 0, o * np.log(np.where(o > 0, o, 1) / np.where(e > 0, e, 1)), 0.0)
+
+
+def log_likelihood(a, b, c: float, d: float) -> np.ndarray:
+    """Dunning's G2 for frequencies ``a`` (target, size ``c``) and ``b`` (reference, size ``d``).
+
+    >>> round(float(log_likelihood(10, 0, 1000, 1000)), 4)
+    13.8629
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    e1 = c * (a + b) / (c + d)
+    e2 = d * (a + b) / (c + d)
+    return 2 * (_xlogx_over(a, e1) + _xlogx_over(b, e2))
+
+
+def log_ratio(a, b, c: float, d: float) -> np.ndarray:
+    """Hardie's log ratio: log2 of the ratio of relative frequencies (zeros counted as 0.5).
+
+    >>> float(log_ratio(20, 10, 1000, 1000))
+    1.0
+    """
+    a = np.where(np.asarray(a, dtype=float) == 0, 0.5, a)
+    b = np.where(np.asarray(b, dtype=float) == 0, 0.5, b)
+    return np.log2((a / c) / (b / d))
+
+
+def significance(g2) -> np.ndarray:
+    """The p-value band of each G2 value ("p < 0.05", ..., or "n.s.")."""
+    g2 = np.asarray(g2, dtype=float)
+    return np.select([g2 >= t for t, _ in THRESHOLDS], [label for _, label in THRESHOLDS], "n.s.")
+
+
+def _counts(tokens) -> pd.Series:
+    return pd.Series(tokens, dtype="object").value_counts()
+
+
+def keyness(target, reference, min_freq: int = 1) -> pd.DataFrame:
+    """Which words are key in ``target`` against ``reference`` (two lists of words).
+
+    One row per word that occurs at least ``min_freq`` times in both texts together:
+    frequencies, frequencies per 1,000 words, expected frequencies, ``g2``
+    (log-likelihood), ``log_ratio`` (effect size: +1 means twice as frequent in the
+    target), ``direction`` ("target" if relatively more frequent in the target,
+    "reference" if less) and the ``significance`` band. Sorted by G2, largest first.
+
+    >>> from utils.nlp import words
+    >>> table = keyness(words("we we we talk"), words("they talk and talk"))
+    >>> table.loc[0, ["word", "direction"]].tolist()
+    ['we', 'target']
+    """
+    c, d = len(target), len(reference)
+    freq = pd.concat([_counts(target).rename("target"), _counts(reference).rename("reference")], axis=1)
+    freq = freq.fillna(0).astype("int64")
+    freq = freq[freq["target"] + freq["reference"] >= min_freq]
+    if freq.empty or c == 0 or d == 0:
+        return pd.DataFrame(columns=KEYNESS_COLUMNS)
+    a, b = freq["target"].to_numpy(float), freq["reference"].to_numpy(float)
+    g2 = log_likelihood(a, b, c, d)
+    table = pd.DataFrame({
+        "word": freq.index.astype(str),
+        "target": freq["target"].to_numpy(),
+        "reference": freq["reference"].to_numpy(),
+        "target_per_1000": a * 1000 / c,
+        "reference_per_1000": b * 1000 / d,
+        "expected_target": c * (a + b) / (c + d),
+        "expected_reference": d * (a + b) / (c + d),
+        "g2": g2,
+        "log_ratio": log_ratio(a, b, c, d),
+        "direction": np.where(a / c >= b / d, "target", "reference"),
+        "significance": significance(g2),
+    })
+    return table.sort_values(["g2", "word"], ascending=[False, True], ignore_index=True)
+
+
+def collocates(tokens, node: str, left: int = 4, right: int = 4, min_freq: int = 2) -> pd.DataFrame:
+    """Words that occur near ``node`` within ``left`` words before and ``right`` words after.
+
+    Window positions are counted once each, however many windows overlap them, and the
+    node is not its own collocate, so the corpus is the N words that are not the node and
+    S of them lie in a window. For each collocate: ``observed`` co-occurrences in the
+    windows, ``expected`` = f(collocate) x S / N, ``mi`` = log2(observed / expected), and ``g2``,
+    the log-likelihood of the 2x2 table of window slots against the rest of the corpus
+    (Evert 2008). Only collocates seen at least ``min_freq`` times; sorted by G2.
+
+    >>> from utils.nlp import words
+    >>> text = "we urge action we urge change they wait"
+    >>> collocates(words(text), "urge", 1, 1, min_freq=2)["collocate"].tolist()
+    ['we']
+    """
+    codes, vocab = pd.factorize(pd.Series(tokens, dtype="object"))
+    n = len(codes)
+    matches = np.flatnonzero(vocab == node)
+    if n == 0 or len(matches) == 0:
+        return pd.DataFrame(columns=COLLOCATE_COLUMNS)
+    nodes = np.flatnonzero(codes == matches[0])
+    offsets = np.array([o for o in range(-left, right + 1) if o != 0])
+    # each position counts once, however many windows overlap it; the node is not its own collocate
+    slots = np.unique((nodes[:, None] + offsets[None, :]).ravel())
+    slots = np.setdiff1d(slots[(slots >= 0) & (slots < n)], nodes, assume_unique=True)
+    universe = n - len(nodes)
+    observed = np.bincount(codes[slots], minlength=len(vocab)).astype(float)
+    freq = np.bincount(codes, minlength=len(vocab)).astype(float)
+    window = len(slots)
+    keep = observed >= min_freq
+    o11, f_coll = observed[keep], freq[keep]
+    expected = f_coll * window / universe
+    o12, o21 = window - o11, f_coll - o11
+    o22 = universe - window - f_coll + o11
+    r2, c2 = universe - window, universe - f_coll
+    g2 = 2 * (_xlogx_over(o11, expected) + _xlogx_over(o12, window * c2 / universe)
+              + _xlogx_over(o21, r2 * f_coll / universe) + _xlogx_over(o22, r2 * c2 / universe))
+    table = pd.DataFrame({
+        "collocate": vocab[keep].astype(str),
+        "observed": o11.astype("int64"),
+        "expected": expected,
+        "collocate_freq": f_coll.astype("int64"),
+        "mi": np.log2(o11 / expected),
+        "g2": g2,
+    })
+    return table.sort_values(["g2", "collocate"], ascending=[False, True], ignore_index=True)
