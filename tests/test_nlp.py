@@ -26,9 +26,11 @@ def test_normalise_typography():
     assert nlp.normalise("\u201cA\u00a0b\u2019s\u2026\u201d \u2013") == '"A b\'s..." -'
 
 
-def test_word_spans_point_into_the_text():
-    text = "We remain open."
-    assert [text[s:e] for s, e in nlp.word_spans(text)] == ["We", "remain", "open"]
+def test_word_starts_point_into_the_text():
+    text = "We remain open-minded, don't we?"
+    starts = nlp.word_starts(text)
+    assert len(starts) == len(nlp.words(text)) == 5
+    assert [text[s:].split()[0].strip(",?") for s in starts] == ["We", "remain", "open-minded", "don't", "we"]
 
 
 def test_sentences_offline(offline_nlp):

@@ -14,6 +14,9 @@ frequency counted as 0.5. G2 above 3.84, 6.63, 10.83 and 15.13 is significant at
 p < 0.05, 0.01, 0.001 and 0.0001 (one degree of freedom).
 """
 
+from collections import Counter
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -52,14 +55,34 @@ def log_ratio(a, b, c: float, d: float) -> np.ndarray:
     return np.log2((a / c) / (b / d))
 
 
-def significance(g2) -> np.ndarray:
-    """The p-value band of each G2 value ("p < 0.05", ..., or "n.s.")."""
-    g2 = np.asarray(g2, dtype=float)
-    return np.select([g2 >= t for t, _ in THRESHOLDS], [label for _, label in THRESHOLDS], "n.s.")
+BANDS = ["n.s."] + [label for _, label in reversed(THRESHOLDS)]
+CUTS = np.array([t for t, _ in reversed(THRESHOLDS)])
 
 
-def _counts(tokens) -> pd.Series:
-    return pd.Series(tokens, dtype="object").value_counts()
+def significance(g2) -> pd.Categorical:
+    """The p-value band of each G2 value ("p < 0.05", ..., or "n.s.").
+
+    >>> list(significance([1.0, 7.0]))
+    ['n.s.', 'p < 0.01']
+    """
+    codes = np.searchsorted(CUTS, np.asarray(g2, dtype=float), side="right")
+    return pd.Categorical.from_codes(codes, categories=BANDS)
+
+
+def _aligned(target: Mapping[str, int], reference: Mapping[str, int]):
+    """One vocabulary for two frequency lists: words (target's first, in order), counts a and b."""
+    t_words = np.asarray(list(target), dtype=object)
+    r_words = np.asarray(list(reference), dtype=object)
+    a = np.fromiter(target.values(), dtype=float, count=len(target))
+    r_counts = np.fromiter(reference.values(), dtype=float, count=len(reference))
+    where = pd.Index(t_words, dtype=object).get_indexer(r_words)  # -1: not in the target
+    new = where < 0
+    words = np.concatenate([t_words, r_words[new]])
+    a = np.concatenate([a, np.zeros(new.sum())])
+    b = np.zeros(len(words))
+    b[where[~new]] = r_counts[~new]
+    b[len(t_words):] = r_counts[new]
+    return words, a, b
 
 
 def keyness(target, reference, min_freq: int = 1) -> pd.DataFrame:
@@ -76,28 +99,44 @@ def keyness(target, reference, min_freq: int = 1) -> pd.DataFrame:
     >>> table.loc[0, ["word", "direction"]].tolist()
     ['we', 'target']
     """
-    c, d = len(target), len(reference)
-    freq = pd.concat([_counts(target).rename("target"), _counts(reference).rename("reference")], axis=1)
-    freq = freq.fillna(0).astype("int64")
-    freq = freq[freq["target"] + freq["reference"] >= min_freq]
-    if freq.empty or c == 0 or d == 0:
+    return keyness_from_counts(Counter(target), Counter(reference), len(target), len(reference), min_freq)
+
+
+def keyness_from_counts(target: Mapping[str, int], reference: Mapping[str, int],
+                        target_size: int | None = None, reference_size: int | None = None,
+                        min_freq: int = 1) -> pd.DataFrame:
+    """Keyness from two frequency lists (word to count), as :func:`keyness` gives it.
+
+    Use it with a published frequency list of a reference corpus. The corpus sizes
+    default to the sums of the counts. Words with equal G2 keep the order of the lists
+    (the target's words first).
+
+    >>> keyness_from_counts({"we": 30, "talk": 970}, {"we": 10, "talk": 1990}).loc[0, "g2"].round(4)
+    np.float64(29.0392)
+    """
+    c = sum(target.values()) if target_size is None else target_size
+    d = sum(reference.values()) if reference_size is None else reference_size
+    words, a, b = _aligned(target, reference)
+    keep = a + b >= min_freq
+    if not keep.any() or c == 0 or d == 0:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
-    a, b = freq["target"].to_numpy(float), freq["reference"].to_numpy(float)
+    words, a, b = words[keep], a[keep], b[keep]
     g2 = log_likelihood(a, b, c, d)
-    table = pd.DataFrame({
-        "word": freq.index.astype(str),
-        "target": freq["target"].to_numpy(),
-        "reference": freq["reference"].to_numpy(),
+    order = np.argsort(-g2, kind="stable")
+    columns = {
+        "word": words,
+        "target": a.astype("int64"),
+        "reference": b.astype("int64"),
         "target_per_1000": a * 1000 / c,
         "reference_per_1000": b * 1000 / d,
         "expected_target": c * (a + b) / (c + d),
         "expected_reference": d * (a + b) / (c + d),
         "g2": g2,
         "log_ratio": log_ratio(a, b, c, d),
-        "direction": np.where(a / c >= b / d, "target", "reference"),
+        "direction": pd.Categorical.from_codes((a / c < b / d).astype(int), categories=["target", "reference"]),
         "significance": significance(g2),
-    })
-    return table.sort_values(["g2", "word"], ascending=[False, True], ignore_index=True)
+    }
+    return pd.DataFrame({name: values[order] for name, values in columns.items()})
 
 
 def collocates(tokens, node: str, left: int = 4, right: int = 4, min_freq: int = 2) -> pd.DataFrame:

@@ -24,9 +24,10 @@ WORD_PATTERN = r"[^\W_]+(?:['-][^\W_]+)*"
 ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e", "u.s", "u.k",
                  "u.n", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept",
                  "oct", "nov", "dec", "gen", "gov", "sen", "rep", "pres"}
-TYPOGRAPHY = str.maketrans({"\u00a0": " ", "\u2018": "'", "\u2019": "'", "\u201c": '"',
-                            "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "..."})
+TYPOGRAPHY = {"\u00a0": " ", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+              "\u2013": "-", "\u2014": "-", "\u2026": "..."}
 _word_tokenizer = RegexpTokenizer(WORD_PATTERN)
+WORD_RE = re.compile(WORD_PATTERN)
 
 
 def offline_forced() -> bool:
@@ -50,7 +51,11 @@ def normalise(text: str) -> str:
     >>> normalise("it\u2019s \u201cquoted\u201d\u2026")
     'it\\'s "quoted"...'
     """
-    return text.translate(TYPOGRAPHY)
+    # chained replace is many times faster than str.translate on long texts
+    for char, plain in TYPOGRAPHY.items():
+        if char in text:
+            text = text.replace(char, plain)
+    return text
 
 
 def words(text: str, lower: bool = True) -> list[str]:
@@ -63,9 +68,9 @@ def words(text: str, lower: bool = True) -> list[str]:
     return [t.lower() for t in tokens] if lower else tokens
 
 
-def word_spans(text: str) -> list[tuple[int, int]]:
-    """Character (start, end) of every word of ``text``, in order."""
-    return list(_word_tokenizer.span_tokenize(normalise(text)))
+def word_starts(plain: str) -> list[int]:
+    """Character offset of every word of an already normalised text, in order."""
+    return [m.start() for m in WORD_RE.finditer(plain)]
 
 
 @functools.cache

@@ -32,7 +32,7 @@ def _flat(s: str) -> str:
 
 def _kwic_rows(text: str, pattern: re.Pattern, width: int, turn) -> list[tuple]:
     plain = nlp.normalise(text)
-    starts = [start for start, _ in nlp.word_spans(plain)]
+    starts = nlp.word_starts(plain)
     rows = []
     for m in pattern.finditer(plain):
         left = _flat(plain[max(0, m.start() - width * 2): m.start()])[-width:]
