@@ -88,3 +88,12 @@ def test_word_count_checks():
         checks.expect_word_count("one two three", 10, 20, "p")
     with pytest.raises(CheckFailed, match="cut it to at most 2"):
         checks.expect_word_count("one two three", 1, 2, "p")
+
+
+def test_quotes_from_several_texts():
+    sources = {"Text A": "It takes two to tango.", "Text B": "We urge governments to act."}
+    table = checks.check_quotes('"takes two to tango" and "We urge governments" and "dance"', sources)
+    assert table["found_in"].tolist()[:2] == ["Text A", "Text B"] and not table["found"].iloc[2]
+    checks.expect_quotes('"takes two" "urge governments"', sources, "p", min_quotes=2, min_per_source=1)
+    with pytest.raises(CheckFailed, match="quotes Text B fewer than 1"):
+        checks.expect_quotes('"takes two" "to tango"', sources, "p", min_quotes=2, min_per_source=1)

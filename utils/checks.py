@@ -159,21 +159,26 @@ def _found(quote: str, source: str) -> bool:
     return True
 
 
-def check_quotes(prose: str, source: str) -> pd.DataFrame:
-    """Each quotation in ``prose`` and whether it occurs in ``source``.
+def check_quotes(prose: str, source) -> pd.DataFrame:
+    """Each quotation in ``prose``, whether it occurs in ``source``, and where.
 
-    Quotes, spacing and capitals are normalised; ``...`` marks an omission, and
-    the parts around it must occur in order.
+    ``source`` is a text, or a dict of named texts (a quote may come from any of them).
+    Quotes, spacing and capitals are normalised; ``...`` marks an omission, and the
+    parts around it must occur in order.
 
     >>> source = "We remain open to dialogue, but it takes two to tango."
     >>> check_quotes('He says "it takes two to tango" and "we are dancing".', source)
-                       quote  found
-    0  it takes two to tango   True
-    1         we are dancing  False
+                       quote  found  found_in
+    0  it takes two to tango   True  the text
+    1         we are dancing  False       NaN
     """
-    plain = _plain(source)
-    found = [(q, _found(q, plain)) for q in quotes(prose)]
-    return pd.DataFrame(found, columns=["quote", "found"])
+    named = source if isinstance(source, dict) else {"the text": source}
+    plain = {name: _plain(text) for name, text in named.items()}
+    rows = []
+    for q in quotes(prose):
+        where = next((name for name, text in plain.items() if _found(q, text)), None)
+        rows.append((q, where is not None, where))
+    return pd.DataFrame(rows, columns=["quote", "found", "found_in"])
 
 
 def word_count(prose: str) -> int:
@@ -181,9 +186,13 @@ def word_count(prose: str) -> int:
     return len(nlp.words(prose))
 
 
-def expect_quotes(prose: str, source: str, name: str, min_quotes: int = 1,
-                  source_name: str = "the text") -> None:
-    """Check that ``prose`` quotes ``source`` at least ``min_quotes`` times, every time exactly."""
+def expect_quotes(prose: str, source, name: str, min_quotes: int = 1,
+                  source_name: str = "the text", min_per_source: int = 0) -> None:
+    """Check that ``prose`` quotes ``source`` at least ``min_quotes`` times, every time exactly.
+
+    With a dict of named texts as ``source``, each quote may come from any of them and
+    ``min_per_source`` asks for that many quotes from each.
+    """
     expect_type(prose, str, name)
     table = check_quotes(prose, source)
     if len(table) < min_quotes:
@@ -196,6 +205,10 @@ def expect_quotes(prose: str, source: str, name: str, min_quotes: int = 1,
               "find each passage with concordance() and copy it exactly; mark left-out "
               "words with ... . Double quotation marks are for quotations only: write a term "
               "you discuss, such as us or them, without them.")
+    if isinstance(source, dict):
+        for text_name in source:
+            if (table["found_in"] == text_name).sum() < min_per_source:
+                _fail(name, f"quotes {text_name} fewer than {min_per_source} time(s); quote each text.", None)
 
 
 def expect_word_count(prose: str, low: int, high: int, name: str) -> None:
