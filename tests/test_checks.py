@@ -19,7 +19,7 @@ def test_expect_type_messages_name_the_variable_and_the_type():
         checks.expect_type(3.0, int, "n")
     with pytest.raises(CheckFailed, match="should be a whole number"):
         checks.expect_type(True, int, "n")
-    with pytest.raises(CheckFailed, match="is still None: replace it"):
+    with pytest.raises(CheckFailed, match="is None, not a whole number .int.: store your answer"):
         checks.expect_type(None, int, "n")
     with pytest.raises(CheckFailed, match="Hint: use len"):
         checks.expect_type([1], int, "n", hint="use len")
@@ -46,10 +46,31 @@ def test_expect_between_length_items_columns_in():
     assert "'7'" not in str(err.value)  # a long list of options is never shown: it could hold the answer
 
 
-def test_expect_in_text_ignores_typography():
+def test_expect_in_text_ignores_typography_but_wants_whole_words():
     checks.expect_in_text("I don't think", "I don\u2019t  think so", "q")
-    with pytest.raises(CheckFailed, match="copy it from the text"):
-        checks.expect_in_text("I do not think", "I don\u2019t think so", "q")
+    checks.expect_in_text("great britain", "neither Great Britain, nor France", "q")
+    with pytest.raises(CheckFailed, match="does not occur in text_a as you wrote it; copy it from text_a"):
+        checks.expect_in_text("I do not think", "I don\u2019t think so", "q", source_name="text_a")
+    with pytest.raises(CheckFailed, match="does not occur"):
+        checks.expect_in_text("UK", "the Ukrainian side", "q")
+    with pytest.raises(CheckFailed, match="is empty"):
+        checks.expect_in_text(" ", "text", "q")
+
+
+def test_expect_sentence_wants_one_whole_sentence():
+    text = "We remain open to dialogue, but it takes two to tango. Our partners dance alone."
+    checks.expect_sentence("Our partners dance alone.", text, "s")
+    for part in ("it takes two to tango", "We remain open to dialogue, but it takes two to tango. Our partners dance alone."):
+        with pytest.raises(CheckFailed, match="not one whole sentence"):
+            checks.expect_sentence(part, text, "s")
+
+
+def test_expect_in_describes_options_without_listing_answers():
+    with pytest.raises(CheckFailed, match="is 3, which is not a turn of an answer.") as err:
+        checks.expect_in(3, {2, 4, 6, 8}, "turn", what="a turn of an answer")
+    assert "8" not in str(err.value)
+    with pytest.raises(CheckFailed, match="has no 'Sergey Lavrov'"):
+        checks.expect_contains(pd.Index(["Journalist"]), "Sergey Lavrov", "words_per_speaker")
 
 
 SOURCE = "We remain open to dialogue, but it takes two to tango. Our Western partners are breakdancing alone so far."
@@ -79,6 +100,11 @@ def test_expect_quotes_reports_each_wrong_quote():
     assert '- "it takes three to tango"' in message and '- "us"' in message
     assert "breakdancing alone" not in message
     assert "such as us or them" in message
+
+
+def test_odd_number_of_quotation_marks_is_named():
+    with pytest.raises(CheckFailed, match="3 double quotation marks, an odd number"):
+        checks.expect_quotes('"it takes two to tango" and "breakdancing alone', SOURCE, "p")
 
 
 def test_word_count_checks():

@@ -73,7 +73,8 @@ def expect_type(value, kind, name: str, hint: str | None = None) -> None:
     utils.checks.CheckFailed: `n_turns` should be a whole number (int), but it is text (str): '3'.
     """
     if value is None or value is Ellipsis:
-        _fail(name, f"is still {value!r}: replace it with your answer and run the cell again.", hint)
+        _fail(name, f"is {value!r}, not {KINDS.get(kind, kind.__name__)}: store your answer in it "
+              "(a function that returns nothing gives None).", hint)
     if not _is(value, kind):
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
         _fail(name, f"should be {KINDS.get(kind, kind.__name__)}, but it is {_kind(value)}: {shown}.", hint)
@@ -112,19 +113,45 @@ def expect_columns(table, columns, name: str, hint: str | None = None) -> None:
               f"{list(table.columns)}.", hint)
 
 
-def expect_in(value, options, name: str, hint: str | None = None) -> None:
-    """Check that ``value`` is one of the allowed ``options`` (a spelling check)."""
+def expect_in(value, options, name: str, hint: str | None = None, what: str | None = None) -> None:
+    """Check that ``value`` is one of ``options``; ``what`` describes them without listing them.
+
+    Short lists are shown (a spelling check); longer ones never are, as they could hold
+    the answer.
+    """
     if value not in options:
-        shown = f", which is not one of {sorted(options)}" if len(options) <= 8 else ", which is not allowed here"
+        if what:
+            shown = f", which is not {what}"
+        elif len(options) <= 8:
+            shown = f", which is not one of {sorted(options, key=str)}"
+        else:
+            shown = ", which is not allowed here"
         _fail(name, f"is {value!r}{shown}.", hint)
 
 
-def expect_in_text(passage: str, text: str, name: str, hint: str | None = None) -> None:
-    """Check that ``passage`` occurs in ``text`` (typography and spacing ignored)."""
+def expect_contains(collection, item, name: str, hint: str | None = None) -> None:
+    """Check that ``collection`` (a list, set or index) holds ``item``."""
+    if item not in collection:
+        _fail(name, f"has no {item!r}.", hint)
+
+
+def expect_in_text(passage: str, text: str, name: str, hint: str | None = None,
+                   source_name: str = "the text") -> None:
+    """Check that ``passage`` occurs in ``text`` as whole words (typography, spacing, case ignored)."""
     expect_type(passage, str, name, hint)
-    if _plain(passage) not in _plain(text):
-        _fail(name, "does not occur in the text as you wrote it; copy it from the text "
+    if not passage.strip():
+        _fail(name, "is empty.", hint)
+    if not _found(passage, _plain(text)):
+        _fail(name, f"does not occur in {source_name} as you wrote it; copy it from {source_name} "
               "rather than typing it.", hint)
+
+
+def expect_sentence(sentence: str, text: str, name: str, source_name: str = "the text") -> None:
+    """Check that ``sentence`` is one whole sentence of ``text``, as :func:`utils.nlp.sentences` splits it."""
+    expect_in_text(sentence, text, name, source_name=source_name)
+    if _plain(sentence) not in {_plain(s) for s in nlp.sentences(text)}:
+        _fail(name, f"is not one whole sentence of {source_name}: take the sentence from "
+              "nlp.sentences(), not a part of it or several.", None)
 
 
 def passed(question: str) -> None:
@@ -194,6 +221,9 @@ def expect_quotes(prose: str, source, name: str, min_quotes: int = 1,
     ``min_per_source`` asks for that many quotes from each.
     """
     expect_type(prose, str, name)
+    marks = nlp.normalise(prose).count('"')
+    if marks % 2:
+        _fail(name, f"has {marks} double quotation marks, an odd number: close every quotation you open.", None)
     table = check_quotes(prose, source)
     if len(table) < min_quotes:
         _fail(name, f"has {len(table)} passage(s) in double quotation marks; quote at least "
