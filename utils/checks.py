@@ -39,10 +39,24 @@ class CheckFailed(AssertionError):
 
 
 def _kind(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return KINDS[bool]
+    if isinstance(value, numbers.Integral):
+        return KINDS[int]
+    if isinstance(value, numbers.Real):
+        return KINDS[float]
     for kind, words in KINDS.items():
         if type(value) is kind:
             return words
     return f"a {type(value).__name__}"
+
+
+def _show(value) -> str:
+    """A short repr; numpy scalars shown as plain Python numbers."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _fail(name: str, problem: str, hint: str | None) -> None:
@@ -76,8 +90,7 @@ def expect_type(value, kind, name: str, hint: str | None = None) -> None:
         _fail(name, f"is {value!r}, not {KINDS.get(kind, kind.__name__)}: store your answer in it "
               "(a function that returns nothing gives None).", hint)
     if not _is(value, kind):
-        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        _fail(name, f"should be {KINDS.get(kind, kind.__name__)}, but it is {_kind(value)}: {shown}.", hint)
+        _fail(name, f"should be {KINDS.get(kind, kind.__name__)}, but it is {_kind(value)}: {_show(value)}.", hint)
 
 
 def expect_between(value, low, high, name: str, hint: str | None = None) -> None:
@@ -142,8 +155,8 @@ def expect_in_text(passage: str, text: str, name: str, hint: str | None = None,
     if not passage.strip():
         _fail(name, "is empty.", hint)
     if not _found(passage, _plain(text)):
-        _fail(name, f"does not occur in {source_name} as you wrote it; copy it from {source_name} "
-              "rather than typing it.", hint)
+        _fail(name, f"does not occur in {source_name}: take it from {source_name} itself, by code or by "
+              "copying it exactly.", hint)
 
 
 def expect_sentence(sentence: str, text: str, name: str, source_name: str = "the text") -> None:
@@ -152,6 +165,16 @@ def expect_sentence(sentence: str, text: str, name: str, source_name: str = "the
     if _plain(sentence) not in {_plain(s) for s in nlp.sentences(text)}:
         _fail(name, f"is not one whole sentence of {source_name}: take the sentence from "
               "nlp.sentences(), not a part of it or several.", None)
+
+
+def expect_among(passage: str, candidates, name: str, what: str, hint: str | None = None) -> None:
+    """Check that ``passage`` is one of ``candidates`` (typography, spacing and case ignored).
+
+    ``what`` describes the candidates without listing them, e.g. "a positive sentence of the answers".
+    """
+    expect_type(passage, str, name, hint)
+    if _plain(passage) not in {_plain(c) for c in candidates}:
+        _fail(name, f"is not {what}.", hint)
 
 
 def passed(question: str) -> None:
@@ -174,6 +197,8 @@ def quotes(prose: str) -> list[str]:
 
 def _found(quote: str, source: str) -> bool:
     """True if the quote's parts (split at ``...``) occur in the source as whole words, in order."""
+    if not any(ch.isalnum() for ch in quote):
+        return False  # punctuation alone is not a quotation
     start = 0
     for part in OMISSION.split(quote):
         part = _plain(part).strip(" .,;:!?'")
@@ -189,7 +214,8 @@ def _found(quote: str, source: str) -> bool:
 def check_quotes(prose: str, source) -> pd.DataFrame:
     """Each quotation in ``prose``, whether it occurs in ``source``, and where.
 
-    ``source`` is a text, or a dict of named texts (a quote may come from any of them).
+    ``source`` is a text, or a dict of named texts (a quote may come from any of them;
+    ``found_in`` names every text it occurs in).
     Quotes, spacing and capitals are normalised; ``...`` marks an omission, and the
     parts around it must occur in order.
 
@@ -203,8 +229,8 @@ def check_quotes(prose: str, source) -> pd.DataFrame:
     plain = {name: _plain(text) for name, text in named.items()}
     rows = []
     for q in quotes(prose):
-        where = next((name for name, text in plain.items() if _found(q, text)), None)
-        rows.append((q, where is not None, where))
+        where = [name for name, text in plain.items() if _found(q, text)]
+        rows.append((q, bool(where), ", ".join(where) if where else None))
     return pd.DataFrame(rows, columns=["quote", "found", "found_in"])
 
 
@@ -237,8 +263,11 @@ def expect_quotes(prose: str, source, name: str, min_quotes: int = 1,
               "you discuss, such as us or them, without them.")
     if isinstance(source, dict):
         for text_name in source:
-            if (table["found_in"] == text_name).sum() < min_per_source:
-                _fail(name, f"quotes {text_name} fewer than {min_per_source} time(s); quote each text.", None)
+            n = int(table["found_in"].fillna("").str.split(", ").map(lambda names: text_name in names).sum())
+            if n < min_per_source:
+                _fail(name, f"does not quote {text_name}; quote each text at least once." if n == 0 and
+                      min_per_source == 1 else f"quotes {text_name} {n} times; quote it at least "
+                      f"{min_per_source} times.", None)
 
 
 def expect_word_count(prose: str, low: int, high: int, name: str) -> None:

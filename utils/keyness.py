@@ -60,13 +60,17 @@ CUTS = np.array([t for t, _ in reversed(THRESHOLDS)])
 
 
 def significance(g2) -> pd.Categorical:
-    """The p-value band of each G2 value ("p < 0.05", ..., or "n.s.").
+    """The p-value band of each G2 value ("p < 0.05", ..., or "n.s."), ordered from weakest.
 
-    >>> list(significance([1.0, 7.0]))
-    ['n.s.', 'p < 0.01']
+    Being ordered, the bands compare: ``table["significance"] >= "p < 0.01"`` keeps
+    p < 0.01, p < 0.001 and p < 0.0001.
+
+    >>> bands = significance([1.0, 7.0, 20.0])
+    >>> list(bands), (bands >= "p < 0.01").tolist()
+    (['n.s.', 'p < 0.01', 'p < 0.0001'], [False, True, True])
     """
     codes = np.searchsorted(CUTS, np.asarray(g2, dtype=float), side="right")
-    return pd.Categorical.from_codes(codes, categories=BANDS)
+    return pd.Categorical.from_codes(codes, categories=BANDS, ordered=True)
 
 
 def _aligned(target: Mapping[str, int], reference: Mapping[str, int]):

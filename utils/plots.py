@@ -33,12 +33,34 @@ def rate_bars(profile: pd.DataFrame, columns: list[str], ax=None, title: str = "
     return ax
 
 
-def describe_rate_bars(profile: pd.DataFrame, columns: list[str]) -> str:
-    """Alt text for :func:`rate_bars`."""
-    texts = list(profile.index)
-    parts = [f"{c.removesuffix('_per_1000')}: " + ", ".join(f"{t} {profile.loc[t, c]:.1f}" for t in texts)
-             for c in columns]
-    return f"Bar chart of rates per 1,000 words for {', '.join(map(str, texts))}. " + "; ".join(parts) + "."
+def describe_rate_bars(profile: pd.DataFrame, columns: list[str], names: dict | None = None) -> str:
+    """Alt text for :func:`rate_bars`: the values, what is absent, and the largest contrast.
+
+    >>> prof = pd.DataFrame({"we_per_1000": [20.0, 8.0], "i_per_1000": [6.0, 0.0]}, index=["A", "B"])
+    >>> describe_rate_bars(prof, ["we_per_1000", "i_per_1000"], {"A": "Text A", "B": "Text B"})
+    'Bar chart comparing Text A and Text B, per 1,000 words. we: Text A 20.0, Text B 8.0; i: Text A 6.0, Text B 0.0. Text B has no i. The largest contrast: we is 2.5 times as frequent in Text A as in Text B.'
+    """
+    names = names or {}
+    label = {t: names.get(t, str(t)) for t in profile.index}
+    features = {c: c.removesuffix("_per_1000") for c in columns}
+    values = "; ".join(f"{f}: " + ", ".join(f"{label[t]} {profile.loc[t, c]:.1f}" for t in profile.index)
+                       for c, f in features.items())
+    text = f"Bar chart comparing {' and '.join(label.values())}, per 1,000 words. {values}."
+    for t in profile.index:
+        absent = [f for c, f in features.items() if profile.loc[t, c] == 0]
+        if absent:
+            text += f" {label[t]} has no {', '.join(absent)}."
+    if len(profile) == 2:
+        first, second = profile.index
+        ratios = {f: max(profile.loc[first, c], profile.loc[second, c]) / min(profile.loc[first, c], profile.loc[second, c])
+                  for c, f in features.items() if min(profile.loc[first, c], profile.loc[second, c]) > 0}
+        if ratios:
+            f = max(ratios, key=ratios.get)
+            c = next(c for c, name in features.items() if name == f)
+            high, low = (first, second) if profile.loc[first, c] > profile.loc[second, c] else (second, first)
+            text += (f" The largest contrast: {f} is {ratios[f]:.1f} times as frequent in {label[high]} "
+                     f"as in {label[low]}.")
+    return text
 
 
 def sentiment_arc(sentences: pd.DataFrame, ax=None, label: str = "text",
@@ -56,12 +78,20 @@ def sentiment_arc(sentences: pd.DataFrame, ax=None, label: str = "text",
 
 
 def describe_sentiment_arc(sentences: pd.DataFrame, label: str = "text") -> str:
-    """Alt text for :func:`sentiment_arc`."""
+    """Alt text for :func:`sentiment_arc`: how many sentences are negative, the extremes, the shape."""
     if sentences.empty:
         return f"Line chart of sentence sentiment for {label}: no sentences."
-    low, high = sentences["compound"].idxmin(), sentences["compound"].idxmax()
-    negative = int((sentences["compound"] < -0.05).sum())
-    return (f"Line chart of the VADER compound score of each of the {len(sentences)} sentences of {label}. "
-            f"{negative} are negative (below -0.05). The lowest, {sentences.loc[low, 'compound']:.2f}, is sentence "
-            f"{list(sentences.index).index(low) + 1}; the highest, {sentences.loc[high, 'compound']:.2f}, "
-            f"is sentence {list(sentences.index).index(high) + 1}.")
+    scores = sentences["compound"].reset_index(drop=True)
+    low, high = int(scores.idxmin()), int(scores.idxmax())
+    half = len(scores) // 2 or 1
+    first, second = scores[:half].mean(), scores[half:].mean() if len(scores) > 1 else scores.mean()
+
+    def quote(i):
+        sentence = sentences["sentence"].iloc[i]
+        return sentence if len(sentence) <= 70 else sentence[:67] + "..."
+
+    return (f"Line chart of the VADER compound score (from -1 to 1) of each of the {len(scores)} sentences of "
+            f"{label}, in order. {int((scores < -0.05).sum())} are negative, {int((scores > 0.05).sum())} positive. "
+            f"Lowest: sentence {low + 1} ({scores[low]:.2f}), \"{quote(low)}\". Highest: sentence {high + 1} "
+            f"({scores[high]:.2f}), \"{quote(high)}\". The first half averages {first:.2f}, the second "
+            f"{second:.2f}.")
