@@ -95,3 +95,110 @@ def describe_sentiment_arc(sentences: pd.DataFrame, label: str = "text") -> str:
             f"Lowest: sentence {low + 1} ({scores[low]:.2f}), \"{quote(low)}\". Highest: sentence {high + 1} "
             f"({scores[high]:.2f}), \"{quote(high)}\". The first half averages {first:.2f}, the second "
             f"{second:.2f}.")
+
+
+def source_note(ax, text: str) -> None:
+    """Write the data source under the plot, in small print."""
+    ax.annotate(f"Source: {text}", xy=(0, 0), xycoords="axes fraction", xytext=(0, -34),
+                textcoords="offset points", fontsize=7.5, color="dimgray", va="top")
+
+
+def claim_against_totals(totals: pd.DataFrame, claim: float, event: pd.Timestamp, ax=None,
+                         title: str = "Forcibly displaced worldwide, as published by UNHCR"):
+    """Published totals over time, with a claimed figure (horizontal) and an event date (vertical)."""
+    ax = _axes(ax, (8, 4.2))
+    ax.plot(totals["date"], totals["total"], marker="o", label="UNHCR published total")
+    ax.axhline(claim, color="tab:red", linestyle="--", linewidth=1)
+    ax.annotate(f"op-ed: \"some {claim:g} million\"", xy=(totals["date"].min(), claim), xytext=(0, 4),
+                textcoords="offset points", color="tab:red", fontsize=9)
+    ax.axvline(event, color="tab:gray", linestyle=":", linewidth=1)
+    ax.annotate(f"Text A, {event:%d %b %Y}", xy=(event, totals["total"].min()), xytext=(-4, 0),
+                textcoords="offset points", rotation=90, ha="right", fontsize=9, color="dimgray")
+    ax.set_title(title)
+    ax.set_xlabel("Reference date (end-year or mid-year report)")
+    ax.set_ylabel("People forcibly displaced (millions)")
+    ax.legend(loc="lower right")
+    source_note(ax, "UNHCR Global Trends 2014-2024 and Mid-Year Trends 2023, 2025 (data/displacement/unhcr_totals.csv)")
+    return ax
+
+
+def describe_claim_against_totals(totals: pd.DataFrame, claim: float, event: pd.Timestamp) -> str:
+    """Alt text for :func:`claim_against_totals`."""
+    first, last = totals.iloc[0], totals.iloc[-1]
+    peak = totals.loc[totals["total"].idxmax()]
+    near = totals.loc[(totals["total"] - claim).abs().idxmin()]
+    return (f"Line chart of UNHCR's published total of forcibly displaced people, in millions, from "
+            f"{first['date']:%B %Y} ({first['total']:g}) to {last['date']:%B %Y} ({last['total']:g}), with a peak "
+            f"of {peak['total']:g} in {peak['date']:%B %Y}. A dashed line marks the op-ed's {claim:g} million; "
+            f"the published total closest to it is {near['total']:g} in {near['date']:%B %Y}. A dotted "
+            f"vertical line marks Text A's date, {event:%d %B %Y}.")
+
+
+def flows_and_stocks(idmc: pd.DataFrame, ax=None,
+                     title: str = "Internal displacement: new displacements and people still displaced"):
+    """IDMC flows (bars) and stocks (lines) for conflict and disasters, by year."""
+    ax = _axes(ax, (9, 4.5))
+    years = idmc["year"].astype(int)
+    width = 0.4
+    ax.bar(years - width / 2, idmc["new_conflict"], width, label="new displacements: conflict", color="tab:orange")
+    ax.bar(years + width / 2, idmc["new_disaster"], width, label="new displacements: disasters", color="tab:blue")
+    ax.plot(years, idmc["stock_conflict"], color="tab:orange", marker="o", label="displaced at year end: conflict")
+    ax.plot(years, idmc["stock_disaster"], color="tab:blue", marker="s", label="displaced at year end: disasters")
+    ax.set_title(title)
+    ax.set_xlabel("Year")
+    ax.set_ylabel("Millions (movements for bars, people for lines)")
+    ax.legend(fontsize=8, loc="upper left")
+    source_note(ax, "IDMC Global Report on Internal Displacement 2023-2025 (data/displacement/idmc_internal.csv)")
+    return ax
+
+
+def describe_flows_and_stocks(idmc: pd.DataFrame) -> str:
+    """Alt text for :func:`flows_and_stocks`."""
+    last = idmc.iloc[-1]
+    more = int((idmc["new_disaster"] > idmc["new_conflict"]).sum())
+    return (f"Bars of new internal displacements per year, {int(idmc['year'].min())} to {int(last['year'])}, "
+            f"for conflict and for disasters, with lines for the people still displaced at year end. Disasters "
+            f"caused more new displacements than conflict in {more} of {len(idmc)} years. In {int(last['year'])}: "
+            f"{last['new_disaster']:g} million new disaster displacements but {last['stock_disaster']:g} million "
+            f"still displaced by disasters at year end; {last['new_conflict']:g} million new conflict "
+            f"displacements and {last['stock_conflict']:g} million still displaced by conflict.")
+
+
+UKRAINE_MEASURES = {"refugees_europe": "refugees from Ukraine recorded across Europe",
+                    "idps": "internally displaced in Ukraine"}
+
+
+def _day(date) -> str:
+    return f"{date.day} {date:%B}"
+
+
+def ukraine_timeline(ukraine: pd.DataFrame, event: pd.Timestamp, ax=None,
+                     title: str = "Displacement from and within Ukraine, 2022"):
+    """Refugees recorded across Europe and IDPs in Ukraine through 2022, with an event date marked."""
+    ax = _axes(ax, (8, 4))
+    labels = UKRAINE_MEASURES
+    for measure, rows in ukraine.groupby("measure", observed=True):
+        ax.plot(rows["date"], rows["value"], marker="o", label=labels.get(measure, measure))
+    ax.axvline(event, color="tab:gray", linestyle=":", linewidth=1)
+    ax.annotate(f"Text A, {event:%d %b %Y}", xy=(event, ukraine["value"].min()), xytext=(4, 0),
+                textcoords="offset points", rotation=90, fontsize=9, color="dimgray")
+    ax.set_title(title)
+    ax.set_xlabel("Date (2022)")
+    ax.set_ylabel("People (millions)")
+    ax.legend(fontsize=8)
+    source_note(ax, "UNHCR Ukraine situation data portal; IOM General Population Survey (data/displacement/ukraine_2022.csv)")
+    return ax
+
+
+def describe_ukraine_timeline(ukraine: pd.DataFrame, event: pd.Timestamp) -> str:
+    """Alt text for :func:`ukraine_timeline`."""
+    parts = []
+    for measure, rows in ukraine.groupby("measure", observed=True):
+        before = rows[rows["date"] <= event]
+        at = f"; at Text A's date the latest was {before['value'].iloc[-1]:g} ({_day(before['date'].iloc[-1])})" \
+            if not before.empty else ""
+        parts.append(f"{UKRAINE_MEASURES.get(measure, measure)}: from {rows['value'].iloc[0]:g} million "
+                     f"({_day(rows['date'].iloc[0])}) to {rows['value'].iloc[-1]:g} million "
+                     f"({_day(rows['date'].iloc[-1])}), peaking at {rows['value'].max():g}{at}")
+    return (f"Line chart of displacement in 2022, in millions, with a dotted line at Text A's date, "
+            f"{event:%d %B %Y}: " + "; ".join(parts) + ".")

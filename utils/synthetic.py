@@ -25,13 +25,15 @@ KINDS = ("full", "partial", "blank", "wrong", "tampered")
 
 
 def perturbed(value):
-    """A value of the same type as ``value`` but different from it (text: a third, reversed)."""
+    """A value of the same type as ``value`` but different from it (text: a third, reversed; a date: a day later)."""
     if isinstance(value, (bool, np.bool_)):
         return not value
     if isinstance(value, (int, float, np.number)):
         return value + 1
     if isinstance(value, str):
         return value[::-1][: max(1, len(value) // 3)]
+    if isinstance(value, (pd.Timestamp, np.datetime64)):
+        return value + pd.Timedelta(days=1)
     if isinstance(value, (list, tuple)):
         return type(value)(value[:-1]) if value else type(value)([None])
     if isinstance(value, set):
