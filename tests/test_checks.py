@@ -69,6 +69,12 @@ def test_expect_in_describes_options_without_listing_answers():
     with pytest.raises(CheckFailed, match="is 3, which is not a turn of an answer.") as err:
         checks.expect_in(3, {2, 4, 6, 8}, "turn", what="a turn of an answer")
     assert "8" not in str(err.value)
+    with pytest.raises(CheckFailed, match="should be a single value, but it is a pandas Series"):
+        checks.expect_in(pd.Series(["exact"]), {"exact", "approximate"}, "precision")
+    with pytest.raises(CheckFailed, match="but it is an Index"):
+        checks.expect_type(pd.Index([1]), list, "years")
+    with pytest.raises(CheckFailed, match=r"should be a date \(pd.Timestamp\), but it is text"):
+        checks.expect_type("2023-06-30", pd.Timestamp, "date_110")
     with pytest.raises(CheckFailed, match="has no 'Sergey Lavrov'"):
         checks.expect_contains(pd.Index(["Journalist"]), "Sergey Lavrov", "words_per_speaker")
 

@@ -29,6 +29,7 @@ KINDS = {
     dict: "a dict",
     pd.DataFrame: "a pandas DataFrame",
     pd.Series: "a pandas Series",
+    pd.Timestamp: "a date (pd.Timestamp)",
 }
 QUOTE = re.compile(r'"([^"]+)"')
 OMISSION = re.compile(r"\s*(?:\[\s*\.\.\.\s*\]|\.\.\.)\s*")
@@ -48,7 +49,8 @@ def _kind(value) -> str:
     for kind, words in KINDS.items():
         if type(value) is kind:
             return words
-    return f"a {type(value).__name__}"
+    name = type(value).__name__
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
 
 
 def _show(value) -> str:
@@ -132,7 +134,11 @@ def expect_in(value, options, name: str, hint: str | None = None, what: str | No
     Short lists are shown (a spelling check); longer ones never are, as they could hold
     the answer.
     """
-    if value not in options:
+    try:
+        allowed = value in options
+    except TypeError:  # an unhashable value, such as a Series, in a set of options
+        _fail(name, f"should be a single value, but it is {_kind(value)}.", hint)
+    if not allowed:
         if what:
             shown = f", which is not {what}"
         elif len(options) <= 8:

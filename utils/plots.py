@@ -107,7 +107,14 @@ def claim_against_totals(totals: pd.DataFrame, claim: float, event: pd.Timestamp
                          title: str = "Forcibly displaced worldwide, as published by UNHCR"):
     """Published totals over time, with a claimed figure (horizontal) and an event date (vertical)."""
     ax = _axes(ax, (8, 4.2))
-    ax.plot(totals["date"], totals["total"], marker="o", label="UNHCR published total")
+    # a line only between consecutive end-year reports; mid-year figures as separate hollow points
+    end = totals[totals["period"] == "end-year"].set_index("date")["total"]
+    end = end.reindex(pd.date_range(end.index.min(), end.index.max(), freq="YE"))
+    ax.plot(end.index, end.values, marker="o", color="tab:blue", label="end-year total (Global Trends)")
+    mid = totals[totals["period"] == "mid-year"]
+    ax.plot(mid["date"], mid["total"], "o", markerfacecolor="white", color="tab:blue",
+            label="mid-year total (Mid-Year Trends)")
+    ax.set_ylim(0, totals["total"].max() * 1.1)
     ax.axhline(claim, color="tab:red", linestyle="--", linewidth=1)
     ax.annotate(f"op-ed: \"some {claim:g} million\"", xy=(totals["date"].min(), claim), xytext=(0, 4),
                 textcoords="offset points", color="tab:red", fontsize=9)
@@ -118,7 +125,7 @@ def claim_against_totals(totals: pd.DataFrame, claim: float, event: pd.Timestamp
     ax.set_xlabel("Reference date (end-year or mid-year report)")
     ax.set_ylabel("People forcibly displaced (millions)")
     ax.legend(loc="lower right")
-    source_note(ax, "UNHCR Global Trends 2014-2024 and Mid-Year Trends 2023, 2025 (data/displacement/unhcr_totals.csv)")
+    source_note(ax, "UNHCR Global Trends 2014, 2015, 2018-2024; Mid-Year Trends 2023, 2025 (data/displacement/unhcr_totals.csv)")
     return ax
 
 
@@ -126,12 +133,16 @@ def describe_claim_against_totals(totals: pd.DataFrame, claim: float, event: pd.
     """Alt text for :func:`claim_against_totals`."""
     first, last = totals.iloc[0], totals.iloc[-1]
     peak = totals.loc[totals["total"].idxmax()]
-    near = totals.loc[(totals["total"] - claim).abs().idxmin()]
-    return (f"Line chart of UNHCR's published total of forcibly displaced people, in millions, from "
-            f"{first['date']:%B %Y} ({first['total']:g}) to {last['date']:%B %Y} ({last['total']:g}), with a peak "
-            f"of {peak['total']:g} in {peak['date']:%B %Y}. A dashed line marks the op-ed's {claim:g} million; "
-            f"the published total closest to it is {near['total']:g} in {near['date']:%B %Y}. A dotted "
-            f"vertical line marks Text A's date, {event:%d %B %Y}.")
+    years = set(totals.loc[totals["period"] == "end-year", "date"].dt.year)
+    missing = [y for y in range(min(years), max(years) + 1) if y not in years]
+    gaps = f" There are no figures for {' and '.join(map(str, missing))}, so the line breaks there." if missing else ""
+    mids = ", ".join(f"{d:%B %Y} ({v:g})" for d, v in
+                     totals.loc[totals["period"] == "mid-year", ["date", "total"]].itertuples(index=False))
+    return (f"Line chart, from zero, of UNHCR's published total of forcibly displaced people in millions, at end-year "
+            f"from {first['date']:%Y} ({first['total']:g} million) to {max(years)}, peaking at {peak['total']:g} "
+            f"million in {peak['date']:%B %Y}; hollow points show the mid-year figures: {mids}.{gaps} The last "
+            f"figure is {last['total']:g} million ({last['date']:%B %Y}). A dashed line marks the op-ed's {claim:g} "
+            f"million, and a dotted vertical line Text A's date, {event.day} {event:%B %Y}.")
 
 
 def flows_and_stocks(idmc: pd.DataFrame, ax=None,
@@ -143,7 +154,8 @@ def flows_and_stocks(idmc: pd.DataFrame, ax=None,
     ax.bar(years - width / 2, idmc["new_conflict"], width, label="new displacements: conflict", color="tab:orange")
     ax.bar(years + width / 2, idmc["new_disaster"], width, label="new displacements: disasters", color="tab:blue")
     ax.plot(years, idmc["stock_conflict"], color="tab:orange", marker="o", label="displaced at year end: conflict")
-    ax.plot(years, idmc["stock_disaster"], color="tab:blue", marker="s", label="displaced at year end: disasters")
+    ax.plot(years, idmc["stock_disaster"], color="black", marker="s", markerfacecolor="white", zorder=3,
+            label="displaced at year end: disasters (from 2019)")
     ax.set_title(title)
     ax.set_xlabel("Year")
     ax.set_ylabel("Millions (movements for bars, people for lines)")
@@ -156,9 +168,11 @@ def describe_flows_and_stocks(idmc: pd.DataFrame) -> str:
     """Alt text for :func:`flows_and_stocks`."""
     last = idmc.iloc[-1]
     more = int((idmc["new_disaster"] > idmc["new_conflict"]).sum())
+    first_stock = int(idmc.loc[idmc["stock_disaster"].notna(), "year"].min())
     return (f"Bars of new internal displacements per year, {int(idmc['year'].min())} to {int(last['year'])}, "
-            f"for conflict and for disasters, with lines for the people still displaced at year end. Disasters "
-            f"caused more new displacements than conflict in {more} of {len(idmc)} years. In {int(last['year'])}: "
+            f"for conflict and for disasters, with lines for the people still displaced at year end (for "
+            f"disasters only from {first_stock}, when estimates begin). Disasters caused more new displacements "
+            f"than conflict in {more} of {len(idmc)} years. In {int(last['year'])}: "
             f"{last['new_disaster']:g} million new disaster displacements but {last['stock_disaster']:g} million "
             f"still displaced by disasters at year end; {last['new_conflict']:g} million new conflict "
             f"displacements and {last['stock_conflict']:g} million still displaced by conflict.")
@@ -177,8 +191,17 @@ def ukraine_timeline(ukraine: pd.DataFrame, event: pd.Timestamp, ax=None,
     """Refugees recorded across Europe and IDPs in Ukraine through 2022, with an event date marked."""
     ax = _axes(ax, (8, 4))
     labels = UKRAINE_MEASURES
-    for measure, rows in ukraine.groupby("measure", observed=True):
-        ax.plot(rows["date"], rows["value"], marker="o", label=labels.get(measure, measure))
+    import matplotlib.dates as mdates
+
+    for (measure, rows), color in zip(ukraine.groupby("measure", observed=True), ["tab:blue", "tab:orange"]):
+        ax.plot(rows["date"], rows["value"], color=color, label=labels.get(measure, measure))
+        exact = rows["precision"] == "exact"
+        ax.plot(rows.loc[exact, "date"], rows.loc[exact, "value"], "o", color=color)
+        ax.plot(rows.loc[~exact, "date"], rows.loc[~exact, "value"], "o", color=color, markerfacecolor="white")
+    ax.plot([], [], "o", color="gray", markerfacecolor="white", label="approximate figure (hollow)")
+    ax.set_xlim(pd.Timestamp("2022-01-01"), pd.Timestamp("2022-12-31"))
+    ax.xaxis.set_major_locator(mdates.MonthLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
     ax.axvline(event, color="tab:gray", linestyle=":", linewidth=1)
     ax.annotate(f"Text A, {event:%d %b %Y}", xy=(event, ukraine["value"].min()), xytext=(4, 0),
                 textcoords="offset points", rotation=90, fontsize=9, color="dimgray")
@@ -195,10 +218,13 @@ def describe_ukraine_timeline(ukraine: pd.DataFrame, event: pd.Timestamp) -> str
     parts = []
     for measure, rows in ukraine.groupby("measure", observed=True):
         before = rows[rows["date"] <= event]
-        at = f"; at Text A's date the latest was {before['value'].iloc[-1]:g} ({_day(before['date'].iloc[-1])})" \
-            if not before.empty else ""
+        approx = "about " if not before.empty and before["precision"].iloc[-1] != "exact" else ""
+        at = (f"; at Text A's date the latest was {approx}{before['value'].iloc[-1]:g} million "
+              f"({_day(before['date'].iloc[-1])})") if not before.empty else ""
         parts.append(f"{UKRAINE_MEASURES.get(measure, measure)}: from {rows['value'].iloc[0]:g} million "
                      f"({_day(rows['date'].iloc[0])}) to {rows['value'].iloc[-1]:g} million "
                      f"({_day(rows['date'].iloc[-1])}), peaking at {rows['value'].max():g}{at}")
-    return (f"Line chart of displacement in 2022, in millions, with a dotted line at Text A's date, "
-            f"{event:%d %B %Y}: " + "; ".join(parts) + ".")
+    n_approx = int((ukraine["precision"] != "exact").sum())
+    return (f"Line chart of displacement in 2022, in millions, January to December, with a dotted line at Text A's "
+            f"date, {event.day} {event:%B %Y}: " + "; ".join(parts) + f". {n_approx} of the {len(ukraine)} figures "
+            "are approximate and drawn as hollow points.")
