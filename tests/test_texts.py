@@ -33,3 +33,29 @@ def test_parse_turns_of_other_transcripts():
 
 def test_parse_turns_of_empty_text():
     assert texts.parse_turns("").empty
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "the file is empty. Save the text into it first."),
+    (b"%PDF-1.7\x00\x01binary", "this is a binary file (a PDF, Word or image file?), not plain text."),
+    ("Caf\u00e9 au lait\nline two \u00e9".encode("latin-1"), "line 1: not UTF-8 text (byte 0xe9)."),
+    (b"... !!! ???", "the file has no words, only spaces or punctuation."),
+])
+def test_read_text_file_refuses_bad_files(tmp_path, content, message):
+    path = tmp_path / "t.txt"
+    path.write_bytes(content)
+    with pytest.raises(texts.TextFileError) as err:
+        texts.read_text_file(path)
+    assert str(err.value).startswith(str(path)) and message in str(err.value)
+
+
+def test_read_text_file_limits_and_missing(tmp_path):
+    with pytest.raises(texts.TextFileError, match="no such file"):
+        texts.read_text_file(tmp_path / "missing.txt")
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 100)
+    with pytest.raises(texts.TextFileError, match="more than the limit of 50"):
+        texts.read_text_file(big, max_bytes=50)
+    windows = tmp_path / "w.txt"
+    windows.write_bytes("\ufeffOne.\r\n\r\nTwo.".encode("utf-8"))
+    assert texts.read_text_file(windows) == "One.\n\nTwo."

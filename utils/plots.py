@@ -45,7 +45,8 @@ def describe_rate_bars(profile: pd.DataFrame, columns: list[str], names: dict | 
     features = {c: c.removesuffix("_per_1000") for c in columns}
     values = "; ".join(f"{f}: " + ", ".join(f"{label[t]} {profile.loc[t, c]:.1f}" for t in profile.index)
                        for c, f in features.items())
-    text = f"Bar chart comparing {' and '.join(label.values())}, per 1,000 words. {values}."
+    subject = f"comparing {' and '.join(label.values())}" if len(label) > 1 else f"for {next(iter(label.values()))}"
+    text = f"Bar chart {subject}, per 1,000 words. {values}."
     for t in profile.index:
         absent = [f for c, f in features.items() if profile.loc[t, c] == 0]
         if absent:
