@@ -1,5 +1,10 @@
 """nbgrader configuration for the course (paths are relative to the course folder)."""
 
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import GetGrades
+
+from utils.nbgrader_plugins import HideHiddenTests, KitCsvExport, PercentPerDayLate
+
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
 
 c.CourseDirectory.course_id = "words-and-numbers"
@@ -15,3 +20,14 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # A slow cell should not hold up a whole class; a notebook gets this long per cell.
 c.ExecutePreprocessor.timeout = 120
 c.Execute.timeout = 120
+
+# Feedback shows each test's result and message, never hidden test code; the formgrader uses this too.
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+c.HideHiddenTests.max_output_chars = 5_000
+
+# Late policy: 10% of the score off for each started day after the due date.
+c.AssignLatePenalties.plugin_class = PercentPerDayLate
+c.PercentPerDayLate.percent_per_day = 10.0
+
+# `nbgrader export` writes autograded, manual and late-penalty columns.
+c.ExportApp.plugin_class = KitCsvExport

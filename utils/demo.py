@@ -20,10 +20,12 @@ def prepare_course(root: Path, workdir: Path) -> Path:
     return workdir
 
 
-def grade_class(workdir: Path, assignment: str, students: dict[str, str]) -> pd.DataFrame:
-    """Generate, submit a synthetic class, autograde; expected and actual scores side by side."""
+def grade_class(workdir: Path, assignment: str, students: dict[str, str], jobs: int | None = None) -> pd.DataFrame:
+    """Generate, submit a synthetic class, autograde in parallel; expected and actual scores side by side."""
     course.generate_release(workdir, assignment)
     expected = synthetic.write_class(workdir, assignment, students)
-    grading.autograde(workdir, assignment)
+    failed = [o for o in grading.grade(workdir, assignment, jobs=jobs) if o.status == "failed"]
+    if failed:
+        raise RuntimeError(f"grading failed for {', '.join(f'{o.student} ({o.message})' for o in failed)}")
     actual = grading.scores(workdir, assignment)
     return expected.merge(actual, on=["student", "assignment", "notebook"], how="left")

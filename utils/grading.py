@@ -1,5 +1,16 @@
-"""Grading with nbgrader: autograde submissions and read scores from its gradebook."""
+"""Grading with nbgrader: autograde a class in parallel, read scores from its gradebook.
 
+Each submission is graded by its own ``nbgrader autograde --student`` process (a fresh kernel
+per submission), several at a time on nbgrader's shared sqlite gradebook. A submission already
+graded and unchanged since is skipped; a failing one is reported and never stops the others.
+"""
+
+import hashlib
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -8,12 +19,91 @@ from nbgrader.api import Gradebook, MissingEntry
 from utils.course import run_nbgrader
 
 SCORE_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "needs_manual_grade"]
+LEDGER = ".wordsnums-graded.json"  # beside gradebook.db: what each grade was computed from
+
+
+@dataclass
+class Outcome:
+    student: str
+    status: str  # graded, skipped or failed
+    seconds: float
+    message: str = ""
+
+
+def students(course: Path, assignment: str) -> list[str]:
+    """Students with a submission of ``assignment`` in course/submitted/."""
+    root = course / "submitted"
+    return sorted(p.name for p in root.iterdir() if (p / assignment).is_dir()) if root.is_dir() else []
+
+
+def submission_hash(course: Path, assignment: str, student: str) -> str:
+    """A fingerprint of everything a student submitted for an assignment."""
+    digest = hashlib.sha256()
+    folder = course / "submitted" / student / assignment
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _ledger(course: Path) -> dict:
+    path = course / LEDGER
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _record(course: Path, key: str, value: str) -> None:
+    ledger = _ledger(course)
+    ledger[key] = value
+    tmp = course / (LEDGER + ".tmp")
+    tmp.write_text(json.dumps(ledger, indent=1, sort_keys=True))
+    os.replace(tmp, course / LEDGER)
 
 
 def autograde(course: Path, assignment: str, student: str | None = None, force: bool = True):
     """Run ``nbgrader autograde`` on the submissions in course/submitted/."""
     args = ["autograde", assignment] + (["--student", student] if student else []) + (["--force"] if force else [])
     return run_nbgrader(args, cwd=course)
+
+
+def _grade_one(course: Path, assignment: str, student: str) -> Outcome:
+    start = time.perf_counter()
+    proc = run_nbgrader(["autograde", assignment, "--student", student, "--force"], cwd=course, check=False)
+    seconds = time.perf_counter() - start
+    errors = [line for line in (proc.stdout + proc.stderr).splitlines() if "| ERROR]" in line]
+    if proc.returncode != 0 or errors:
+        reason = errors[0].split("| ERROR]", 1)[1].strip() if errors else f"nbgrader exited with {proc.returncode}"
+        return Outcome(student, "failed", seconds, reason)
+    return Outcome(student, "graded", seconds)
+
+
+def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = False,
+          progress=None) -> list[Outcome]:
+    """Autograde every submission of ``assignment`` in parallel; returns one outcome per student.
+
+    ``progress``, if given, is called with each outcome as it completes (for a progress bar).
+    """
+    jobs = jobs or os.cpu_count() or 1
+    ledger = _ledger(course)
+    todo, outcomes = [], []
+    for student in students(course, assignment):
+        key = f"{assignment}/{student}"
+        fingerprint = submission_hash(course, assignment, student)
+        graded = (course / "autograded" / student / assignment).is_dir()
+        if not force and graded and ledger.get(key) == fingerprint:
+            outcomes.append(Outcome(student, "skipped", 0.0, "already graded, unchanged"))
+            if progress:
+                progress(outcomes[-1])
+        else:
+            todo.append((student, key, fingerprint))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:  # threads wait; the work is in nbgrader processes
+        futures = {pool.submit(_grade_one, course, assignment, s): (key, fp) for s, key, fp in todo}
+        for future in as_completed(futures):
+            outcome = future.result()
+            if outcome.status == "graded":
+                _record(course, *futures[future])
+            outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+    return sorted(outcomes, key=lambda o: o.student)
 
 
 def scores(course: Path, assignment: str) -> pd.DataFrame:

@@ -1,0 +1,102 @@
+"""Plugins that nbgrader loads from nbgrader_config.py, so its own commands and the formgrader use them.
+
+* :class:`HideHiddenTests`: feedback shows each test's result and message, never the hidden test code;
+  output is bounded.
+* :class:`PercentPerDayLate`: a late penalty of a share of the score per day (or part of a day) late.
+* :class:`KitCsvExport`: a grades CSV with autograded, manual and late-penalty columns.
+"""
+
+import csv
+import math
+
+from nbgrader.api import MissingEntry
+from nbgrader.plugins import ExportPlugin, LateSubmissionPlugin
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Float, Integer
+
+from utils.course import HIDDEN_MARKERS, cell_kind, strip_region
+
+HIDDEN_NOTE = "# (hidden tests ran here at grading; their result is shown below)"
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Remove hidden test code from test cells, replace tracebacks of test cells by their message,
+    and cut long outputs, before nbgrader writes the feedback HTML."""
+
+    max_output_chars = Integer(5_000, help="Longest text shown per output in feedback").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and cell_kind(cell) == "test" and HIDDEN_MARKERS[0] in cell.source:
+            visible = strip_region(cell.source, HIDDEN_MARKERS, keep=False).rstrip()
+            cell.source = f"{visible}\n{HIDDEN_NOTE}" if visible else HIDDEN_NOTE
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error" and cell_kind(cell) == "test":
+                # a traceback would print the failing line of a hidden test, expected value and all
+                out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+            self._bound(out)
+        return cell, resources
+
+    def _bound(self, out):
+        limit = self.max_output_chars
+        if "text" in out:
+            text = out["text"] if isinstance(out["text"], str) else "".join(out["text"])
+            if len(text) > limit:
+                out["text"] = text[:limit] + f"\n... [{len(text) - limit:,} more characters not shown]"
+        for mime, value in list(out.get("data", {}).items()):
+            if mime.startswith("text/") and len(value if isinstance(value, str) else "".join(value)) > limit * 4:
+                out["data"][mime] = f"[output of {len(value):,} characters not shown in feedback]"
+        if "traceback" in out and sum(map(len, out["traceback"])) > limit:
+            out["traceback"] = out["traceback"][:1] + ["... [traceback cut]"] + out["traceback"][-1:]
+
+
+class PercentPerDayLate(LateSubmissionPlugin):
+    """Late penalty: ``percent_per_day`` of the score for each started day late, at most the score."""
+
+    percent_per_day = Float(10.0, help="Share of the score taken off per started day late, in percent").tag(config=True)
+
+    def late_submission_penalty(self, student_id, score, total_seconds_late):
+        days = math.ceil(total_seconds_late / 86_400)
+        penalty = min(score, score * self.percent_per_day / 100 * days)
+        self.log.warning("%s is %.1f hours late: penalty %.2f of %.2f (%g%% per started day)",
+                         student_id, total_seconds_late / 3600, penalty, score, self.percent_per_day)
+        return penalty
+
+
+EXPORT_COLUMNS = ["student_id", "assignment", "duedate", "timestamp", "hours_late", "autograded", "manual",
+                  "late_penalty", "score", "max_score", "needs_manual_grade"]
+
+
+def grade_rows(gradebook) -> list[dict]:
+    """One row per student and assignment: autograded and manual points, late penalty, final score."""
+    rows = []
+    for assignment in gradebook.assignments:
+        for student in gradebook.students:
+            try:
+                sub = gradebook.find_submission(assignment.name, student.id)
+            except MissingEntry:
+                rows.append(dict(student_id=student.id, assignment=assignment.name, duedate=assignment.duedate,
+                                 timestamp=None, hours_late=0.0, autograded=0.0, manual=0.0, late_penalty=0.0,
+                                 score=0.0, max_score=assignment.max_score, needs_manual_grade=False))
+                continue
+            grades = [g for nb in sub.notebooks for g in nb.grades]
+            auto = sum(g.score for g in grades if g.auto_score is not None)
+            manual = sum(g.score for g in grades if g.auto_score is None)
+            penalty = sub.late_submission_penalty or 0.0
+            rows.append(dict(student_id=student.id, assignment=assignment.name, duedate=assignment.duedate,
+                             timestamp=sub.timestamp, hours_late=round(sub.total_seconds_late / 3600, 2),
+                             autograded=auto, manual=manual, late_penalty=penalty,
+                             score=max(0.0, auto + manual - penalty), max_score=sub.max_score,
+                             needs_manual_grade=sub.needs_manual_grade))
+    return rows
+
+
+class KitCsvExport(ExportPlugin):
+    """Grades CSV with autograded, manual and late-penalty columns (``nbgrader export --to FILE``)."""
+
+    def export(self, gradebook) -> None:
+        dest = self.to or "grades.csv"
+        with open(dest, "w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(grade_rows(gradebook))
+        self.log.info("Wrote %s", dest)
