@@ -1,19 +1,25 @@
-"""The instructor's command line: ``wordsnums COMMAND``; ``wordsnums COMMAND --help`` for each."""
+"""The instructor's command line: ``wordsnums COMMAND``; ``wordsnums COMMAND --help`` for each.
+
+Run it from the course folder (the one with nbgrader_config.py), or give ``--course``.
+"""
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-from utils import course, demo, paths
+from tqdm import tqdm
+
+from utils import course, demo, grading, lint, paths, release, report, term
 from utils.scrape import write_clean_texts
 
 
-def cmd_texts(args) -> int:
-    """Regenerate data/texts/ from the raw scrape."""
-    for path in write_clean_texts(paths.raw_scrape_path(), paths.texts_dir()):
-        print(f"wrote {path}")
-    return 0
+def _course(args) -> Path:
+    root = Path(args.course).resolve() if args.course else paths.course_root()
+    if not (root / "nbgrader_config.py").is_file():
+        raise SystemExit(f"{root} is not a course folder (no nbgrader_config.py). Use --course FOLDER.")
+    return root
 
 
 def _selected(root: Path, assignment: str | None) -> list[str]:
@@ -23,48 +29,152 @@ def _selected(root: Path, assignment: str | None) -> list[str]:
     return [assignment] if assignment else known
 
 
+def cmd_texts(args) -> int:
+    """Regenerate data/texts/ from the raw scrape."""
+    for path in write_clean_texts(paths.raw_scrape_path(), paths.texts_dir()):
+        print(f"wrote {path}")
+    return 0
+
+
 def cmd_build(args) -> int:
-    """Generate release/ from source/ with nbgrader."""
-    root = paths.course_root()
+    """Generate release/ from source/ with nbgrader; refuses to overwrite hand edits without --force."""
+    root = _course(args)
+    refused = 0
     for assignment in _selected(root, args.assignment):
+        edited = release.hand_edits(root, assignment)
+        if edited and not args.force:
+            print(f"refused {assignment}: release/{assignment} has changes the kit did not make "
+                  f"({', '.join(edited)}). Move them into source/ and run again with --force.", file=sys.stderr)
+            refused += 1
+            continue
         start = time.perf_counter()
         out = course.generate_release(root, assignment)
+        release.record(root, assignment)
         print(f"released {assignment} -> {out} ({time.perf_counter() - start:.1f} s)")
+    return 1 if refused else 0
+
+
+def cmd_check(args) -> int:
+    """Lint the course: metadata, grade_ids, points, locked tests, release in sync, no leaks, no outputs."""
+    root = _course(args)
+    problems = lint.course_problems(root, _selected(root, args.assignment))
+    for problem in problems:
+        print(f"- {problem}")
+    print(f"{len(problems)} problem(s)" if problems else "The course is clean: no problems found.")
+    return 1 if problems else 0
+
+
+def _bar(total: int, label: str):
+    bar = tqdm(total=total, desc=label, unit="submission", file=sys.stderr, disable=None)
+    return bar, (lambda outcome: (bar.update(1), bar.set_postfix_str(f"{outcome.student}: {outcome.status}")))
+
+
+def cmd_grade(args) -> int:
+    """Autograde a class in parallel (a fresh kernel per submission); failures are listed at the end."""
+    root = _course(args)
+    failed = 0
+    for assignment in _selected(root, args.assignment):
+        start = time.perf_counter()
+        bar, tick = _bar(len(grading.students(root, assignment)), assignment)
+        outcomes = grading.grade(root, assignment, jobs=args.jobs, force=args.force, progress=tick)
+        bar.close()
+        counts = {s: sum(o.status == s for o in outcomes) for s in ("graded", "skipped", "failed")}
+        print(f"{assignment}: {counts['graded']} graded, {counts['skipped']} skipped (unchanged), "
+              f"{counts['failed']} failed, in {time.perf_counter() - start:.1f} s with {args.jobs or os.cpu_count()} jobs")
+        for o in outcomes:
+            if o.status == "failed":
+                print(f"  FAILED {o.student}: {o.message}")
+        failed += counts["failed"]
+    return 1 if failed else 0
+
+
+def cmd_feedback(args) -> int:
+    """HTML feedback per student: each test's result and message, never hidden test code."""
+    root = _course(args)
+    for assignment in _selected(root, args.assignment):
+        course.run_nbgrader(["generate_feedback", assignment, "--force"], cwd=root)
+        files = sorted((root / "feedback").glob(f"*/{assignment}/*.html"))
+        print(f"{assignment}: {len(files)} feedback files in {root / 'feedback'}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    """Grades CSV with autograded, manual and late-penalty columns."""
+    root = _course(args)
+    out = Path(args.to).resolve()
+    course.run_nbgrader(["export", "--to", str(out)], cwd=root)
+    print(f"grades: {out}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    """Item analysis, grade distribution and per-question plots (PNG with alt text), Markdown summary."""
+    root = _course(args)
+    for assignment in _selected(root, args.assignment):
+        print(f"{assignment}: {report.write_report(root, assignment, Path(args.out).resolve())}")
     return 0
 
 
 def cmd_demo(args) -> int:
-    """Build release/, then grade a synthetic class with nbgrader and print each score."""
-    root = paths.course_root()
+    """Build release/, then run a simulated class through nbgrader's exchange and print where everything is."""
+    root = _course(args)
+    args.force = True
     cmd_build(args)
     workdir = demo.prepare_course(root, Path(args.dir).resolve())
-    print(f"\nDemo course in {workdir}: students {', '.join(f'{s} ({k})' for s, k in demo.DEMO_CLASS.items())}")
-    failures = 0
+    print(f"\nDemo course in {workdir}; students: "
+          + ", ".join(f"{s} ({k})" for s, k in term.TERM_CLASS.items()))
+    mismatches = 0
     for assignment in _selected(root, args.assignment):
         start = time.perf_counter()
-        table = demo.grade_class(workdir, assignment, demo.DEMO_CLASS)
-        seconds = time.perf_counter() - start
-        print(f"\n{assignment}: graded {len(table)} submissions in {seconds:.1f} s")
+        bar, tick = _bar(len(term.TERM_CLASS), f"{assignment}: grading")
+        table = term.run_assignment(workdir, assignment, term.TERM_CLASS, jobs=args.jobs, progress=tick)
+        bar.close()
+        print(f"\n{assignment}: released, fetched, submitted, collected, graded, feedback, exported "
+              f"in {time.perf_counter() - start:.1f} s")
         for row in table.itertuples():
-            ok = "ok" if row.score == row.expected else f"EXPECTED {row.expected:g}"
-            print(f"  {row.student:<6} {row.kind:<9} {row.notebook:<22} {row.score:5g} / {row.max_score:g}"
-                  f"  {ok}{'  (manual grading pending)' if row.needs_manual_grade else ''}")
-            failures += row.score != row.expected
-    print(f"\nGradebook: {workdir / 'gradebook.db'}; autograded notebooks: {workdir / 'autograded'}")
-    return 1 if failures else 0
+            if row.kind == "broken":
+                ok = "ok (reported, others graded)" if row.status == "failed" else f"EXPECTED a failure, got {row.status}"
+                print(f"  {row.student:<5} {row.kind:<9} grading failed: {row.message}  {ok}")
+                mismatches += row.status != "failed"
+                continue
+            good = abs(row.autograded - row.expected) < 1e-9 and (row.late_penalty > 0) == (row.kind == "late")
+            mismatches += not good
+            print(f"  {row.student:<5} {row.kind:<9} autograded {row.autograded:5g}, late penalty "
+                  f"{row.late_penalty:4g}, score {row.score:6.2f} / {row.max_score:g}"
+                  f"  {'ok' if good else f'EXPECTED {row.expected:g}'}")
+    print(f"\nWhere everything is (in {workdir}):")
+    for label, rel in [("exchange", "exchange"), ("students' folders", "students"), ("submissions", "submitted"),
+                       ("autograded notebooks", "autograded"), ("feedback (HTML)", "feedback"),
+                       ("gradebook", "gradebook.db"), ("grades CSV", "grades.csv"), ("reports", "reports")]:
+        print(f"  {label:<22} {workdir / rel}")
+    print("Manual points (prose answers) are pending: grade them in the formgrader, from the demo folder.")
+    return 1 if mismatches else 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wordsnums", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("texts", help=cmd_texts.__doc__).set_defaults(func=cmd_texts)
-    build = sub.add_parser("build", help=cmd_build.__doc__)
-    build.add_argument("assignment", nargs="?", help="one assignment id (default: all)")
-    build.set_defaults(func=cmd_build)
-    run = sub.add_parser("demo", help=cmd_demo.__doc__)
-    run.add_argument("assignment", nargs="?", help="one assignment id (default: all)")
+
+    def command(name, func, assignment=True):
+        p = sub.add_parser(name, help=func.__doc__, description=func.__doc__)
+        p.add_argument("--course", help="the course folder (default: the kit's checkout)")
+        if assignment:
+            p.add_argument("assignment", nargs="?", help="one assignment id (default: all)")
+        p.set_defaults(func=func)
+        return p
+
+    sub.add_parser("texts", help=cmd_texts.__doc__, description=cmd_texts.__doc__).set_defaults(func=cmd_texts)
+    command("build", cmd_build).add_argument("--force", action="store_true", help="overwrite hand edits in release/")
+    command("check", cmd_check)
+    grade = command("grade", cmd_grade)
+    grade.add_argument("--jobs", type=int, default=None, help="parallel graders (default: the number of cores)")
+    grade.add_argument("--force", action="store_true", help="regrade submissions already graded and unchanged")
+    command("feedback", cmd_feedback)
+    command("export", cmd_export, assignment=False).add_argument("--to", default="grades.csv", help="CSV file to write")
+    command("report", cmd_report).add_argument("--out", default="reports", help="folder for the report files")
+    run = command("demo", cmd_demo)
     run.add_argument("--dir", default="demo-course", help="scratch course folder (default: demo-course)")
-    run.set_defaults(func=cmd_demo)
+    run.add_argument("--jobs", type=int, default=None, help="parallel graders (default: the number of cores)")
     args = parser.parse_args(argv)
     return args.func(args)
 
