@@ -1,4 +1,4 @@
-"""The benchmark scripts run (on a small corpus: figures come from running them by hand)."""
+"""The benchmark scripts run (on small inputs: the figures come from running them by hand)."""
 
 import subprocess
 import sys
@@ -10,3 +10,10 @@ def test_rhetoric_benchmark_runs_small():
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_rhetoric.py"), "--tokens", "20000"],
                          capture_output=True, text=True, check=True).stdout
     assert "speed-up keyness" in out and "speed-up collocates" in out and "KWIC hits" in out
+
+
+def test_grading_benchmark_runs_small():
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_grading.py"), "--students", "2",
+                          "--jobs", "2", "--assignments", "a1_close_reading"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "identical scores: True; failed submissions: 0" in out and "speed-up" in out

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from utils import paths
+from utils.files import Advice, read_utf8
 
 DATASETS = {
     "unhcr_totals": "displacement/unhcr_totals",
@@ -63,24 +64,13 @@ def load(name: str) -> pd.DataFrame:
     return load_csv(paths.data_dir() / f"{DATASETS[name]}.csv", schema=name)
 
 
-def _read_text(path: Path) -> str:
-    if not path.is_file():
-        raise DataError(f"{path}: no such file. Check the path, or list the data sets with utils.datasets.DATASETS.")
-    size = path.stat().st_size
-    if size == 0:
-        raise DataError(f"{path}: the file is empty. Write a header line and at least one row.")
-    if size > MAX_BYTES:
-        raise DataError(f"{path}: the file has {size:,} bytes, more than the limit of {MAX_BYTES:,}; "
-                        "split it or filter it before loading.")
-    raw = path.read_bytes()
-    if b"\x00" in raw[:8192]:
-        raise DataError(f"{path}: this is a binary file, not a CSV text file. Export it as CSV (UTF-8).")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise DataError(f"{path}, line {line}: not UTF-8 text (byte {raw[err.start]:#x}). "
-                        "Save the file as CSV UTF-8.") from None
+CSV_ADVICE = Advice(
+    missing="Check the path, or list the data sets with utils.datasets.DATASETS.",
+    empty="Write a header line and at least one row.",
+    too_big="Split it or filter it before loading.",
+    binary=", not a CSV text file. Export it as CSV (UTF-8).",
+    encoding="Save the file as CSV UTF-8.",
+)
 
 
 def _convert(values: pd.Series, spec: dict, locate) -> pd.Series:
@@ -175,7 +165,7 @@ def load_csv(path, schema: str | dict) -> pd.DataFrame:
     """
     path = Path(path)
     spec = read_schema(schema) if isinstance(schema, str) else schema
-    text = _read_text(path)
+    text = read_utf8(path, MAX_BYTES, DataError, CSV_ADVICE)
     table, lines = _parse(text, path)
     locate = functools.partial(_where, path, lines=lines)
     expected = [c["name"] for c in spec["columns"]]

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from utils import nlp, paths
+from utils.files import Advice, read_utf8
 
 MAX_TEXT_BYTES = 5_000_000  # about 800,000 words: far beyond a speech or an article
 
@@ -106,26 +107,13 @@ def read_text_file(path, max_bytes: int = MAX_TEXT_BYTES) -> str:
     >>> read_text_file(paths.texts_dir() / "text_b.txt")[:20]
     'Forced displacement '
     """
-    path = Path(path)
-    if not path.is_file():
-        raise TextFileError(f"{path}: no such file. Check the path (relative paths start from the "
-                            f"notebook's folder, {Path.cwd()}).")
-    size = path.stat().st_size
-    if size == 0:
-        raise TextFileError(f"{path}: the file is empty. Save the text into it first.")
-    if size > max_bytes:
-        raise TextFileError(f"{path}: {size:,} bytes is more than the limit of {max_bytes:,}. Analyse a part "
-                            "of it, or raise max_bytes if your machine has the memory.")
-    raw = path.read_bytes()
-    if b"\x00" in raw[:8192]:
-        raise TextFileError(f"{path}: this is a binary file (a PDF, Word or image file?), not plain text. "
-                            "Save or export it as plain text (.txt, UTF-8).")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        raise TextFileError(f"{path}, line {line}: not UTF-8 text (byte {raw[err.start]:#x}). Save it again "
-                            "as UTF-8 (in most editors: Save As, encoding UTF-8).") from None
+    text = read_utf8(Path(path), max_bytes, TextFileError, Advice(
+        missing=f"Check the path (relative paths start from the notebook's folder, {Path.cwd()}).",
+        empty="Save the text into it first.",
+        too_big="Analyse a part of it, or raise max_bytes if your machine has the memory.",
+        binary=" (a PDF, Word or image file?), not plain text. Save or export it as plain text (.txt, UTF-8).",
+        encoding="Save it again as UTF-8 (in most editors: Save As, encoding UTF-8).",
+    ))
     if not nlp.words(text):
         raise TextFileError(f"{path}: the file has no words, only spaces or punctuation.")
     return text.replace("\r\n", "\n")
