@@ -8,6 +8,7 @@ from utils.nbgrader_plugins import HideHiddenTests, KitCsvExport, PercentPerDayL
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
 
 c.CourseDirectory.course_id = "words-and-numbers"
+# a plain path: `nbgrader db upgrade` derives the file name from it to back the gradebook up
 c.CourseDirectory.db_url = "sqlite:///gradebook.db"
 
 # What students see in place of a solution: a plain instruction, not nbgrader's jargon.

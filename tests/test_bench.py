@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 
@@ -12,6 +14,7 @@ def test_rhetoric_benchmark_runs_small():
     assert "speed-up keyness" in out and "speed-up collocates" in out and "KWIC hits" in out
 
 
+@pytest.mark.slow
 def test_grading_benchmark_runs_small():
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_grading.py"), "--students", "2",
                           "--jobs", "2", "--assignments", "a1_close_reading"],

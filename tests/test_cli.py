@@ -127,8 +127,16 @@ def test_report_writes_item_analysis_plots_and_summary(graded, tmp_path):
     assert "![Histogram of the total scores" in summary and "| q1_test |" in summary
 
 
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
+    (tmp_path / "precious.txt").write_text("keep me")
+    result = wordsnums("demo", A1, "--course", copy_course(tmp_path / "course"), "--dir", tmp_path)
+    assert result.returncode == 2 and "is not a demo folder" in result.stderr
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
 def test_demo_runs_a_term_through_the_exchange(tmp_path):
-    result = wordsnums("demo", A1, "--dir", tmp_path / "demo", "--jobs", "2")
+    root = copy_course(tmp_path / "course")
+    result = wordsnums("demo", A1, "--course", root, "--dir", tmp_path / "demo", "--jobs", "2")
     assert result.returncode == 0, result.stdout + result.stderr
     for student, kind in [("ada", "full"), ("ben", "partial"), ("fay", "late"), ("gus", "broken")]:
         assert f"{student:<5} {kind:<9}" in result.stdout

@@ -1,9 +1,12 @@
 """The nbgrader round trip with real commands and gradebook, for every assignment."""
 
+from pathlib import Path
+
 import nbformat
+import pandas as pd
 import pytest
 
-from utils import course, demo, grading, synthetic
+from utils import course, grading, synthetic
 
 from conftest import ASSIGNMENTS
 
@@ -11,9 +14,17 @@ pytestmark = pytest.mark.slow
 CLASS = {f"s_{kind}": kind for kind in synthetic.KINDS}
 
 
+def grade_class(workdir: Path, assignment: str, students: dict[str, str]) -> pd.DataFrame:
+    """Generate, write a synthetic class into submitted/, grade in parallel: expected and actual scores."""
+    course.generate_release(workdir, assignment)
+    expected = synthetic.write_class(workdir, assignment, students)
+    assert [o for o in grading.grade(workdir, assignment) if o.status != "graded"] == []
+    return expected.merge(grading.scores(workdir, assignment), on=["student", "assignment", "notebook"], how="left")
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_synthetic_class_gets_exact_scores(assignment, tmp_course):
-    table = demo.grade_class(tmp_course, assignment, CLASS)
+    table = grade_class(tmp_course, assignment, CLASS)
     assert len(table) == len(CLASS) * len(course.notebooks(tmp_course, assignment))
     assert table["score"].tolist() == table["expected"].tolist(), table.to_string()
     full = table[table["kind"] == "full"]

@@ -99,6 +99,13 @@ def expect_between(value, low, high, name: str, hint: str | None = None) -> None
     """Check that a number lies between ``low`` and ``high`` (both included).
 
     The range is a plausibility check, wide enough not to give the answer away.
+
+    >>> expect_between(0.73, 0, 1, "lavrov_share")
+    >>> expect_between(73.0, 0, 1, "lavrov_share", hint="a share is a part divided by the whole.")
+    Traceback (most recent call last):
+    ...
+    utils.checks.CheckFailed: `lavrov_share` is 73.0, which is not plausible here (expected between 0 and 1).
+    Hint: a share is a part divided by the whole.
     """
     expect_type(value, float, name, hint)
     if not low <= value <= high:
@@ -106,7 +113,15 @@ def expect_between(value, low, high, name: str, hint: str | None = None) -> None
 
 
 def expect_length(value, low: int, high: int, name: str, hint: str | None = None) -> None:
-    """Check that a list, set, string or table has between ``low`` and ``high`` items."""
+    """Check that a list, set, string or table has between ``low`` and ``high`` items.
+
+    >>> expect_length(["We remain open to dialogue."], 2, 2, "metaphor")
+    Traceback (most recent call last):
+    ...
+    utils.checks.CheckFailed: `metaphor` has 1 items; expected 2.
+    """
+    if not hasattr(value, "__len__"):
+        _fail(name, f"should hold several items, but it is {_kind(value)}: {_show(value)}.", hint)
     if not low <= len(value) <= high:
         what = "rows" if isinstance(value, pd.DataFrame) else "items"
         expected = f"{low}" if low == high else f"between {low} and {high}"
@@ -114,13 +129,25 @@ def expect_length(value, low: int, high: int, name: str, hint: str | None = None
 
 
 def expect_items(values, kind, name: str, hint: str | None = None) -> None:
-    """Check that every item of a list, set or tuple is of type ``kind``."""
+    """Check that every item of a list, set or tuple is of type ``kind``.
+
+    >>> expect_items([4, "6"], int, "evasion_turns")
+    Traceback (most recent call last):
+    ...
+    utils.checks.CheckFailed: `evasion_turns[1]` should be a whole number (int), but it is text (str): '6'.
+    """
     for i, item in enumerate(values):
         expect_type(item, kind, f"{name}[{i}]" if not isinstance(values, set) else f"an item of {name}", hint)
 
 
 def expect_columns(table, columns, name: str, hint: str | None = None) -> None:
-    """Check that ``table`` is a DataFrame with (at least) these columns."""
+    """Check that ``table`` is a DataFrame with (at least) these columns.
+
+    >>> expect_columns(pd.DataFrame({"we": [6]}), ["we", "they"], "stance")
+    Traceback (most recent call last):
+    ...
+    utils.checks.CheckFailed: `stance` has no column 'they'; its columns are ['we'].
+    """
     expect_type(table, pd.DataFrame, name, hint)
     missing = [c for c in columns if c not in table.columns]
     if missing:
@@ -136,7 +163,7 @@ def expect_in(value, options, name: str, hint: str | None = None, what: str | No
     """
     try:
         allowed = value in options
-    except TypeError:  # an unhashable value, such as a Series, in a set of options
+    except (TypeError, ValueError):  # a Series or list where one value belongs
         _fail(name, f"should be a single value, but it is {_kind(value)}.", hint)
     if not allowed:
         if what:
@@ -149,14 +176,23 @@ def expect_in(value, options, name: str, hint: str | None = None, what: str | No
 
 
 def expect_contains(collection, item, name: str, hint: str | None = None) -> None:
-    """Check that ``collection`` (a list, set or index) holds ``item``."""
+    """Check that ``collection`` (a list, set or index) holds ``item``.
+
+    >>> expect_contains(["Journalist"], "Sergey Lavrov", "speakers")
+    Traceback (most recent call last):
+    ...
+    utils.checks.CheckFailed: `speakers` has no 'Sergey Lavrov'.
+    """
     if item not in collection:
         _fail(name, f"has no {item!r}.", hint)
 
 
 def expect_in_text(passage: str, text: str, name: str, hint: str | None = None,
                    source_name: str = "the text") -> None:
-    """Check that ``passage`` occurs in ``text`` as whole words (typography, spacing, case ignored)."""
+    """Check that ``passage`` occurs in ``text`` as whole words (typography, spacing, case ignored).
+
+    >>> expect_in_text("it takes two to tango", "We remain open, but it takes two to tango.", "metaphor")
+    """
     expect_type(passage, str, name, hint)
     if not passage.strip():
         _fail(name, "is empty.", hint)
@@ -166,7 +202,13 @@ def expect_in_text(passage: str, text: str, name: str, hint: str | None = None,
 
 
 def expect_sentence(sentence: str, text: str, name: str, source_name: str = "the text") -> None:
-    """Check that ``sentence`` is one whole sentence of ``text``, as :func:`utils.nlp.sentences` splits it."""
+    """Check that ``sentence`` is one whole sentence of ``text``, as :func:`utils.nlp.sentences` splits it.
+
+    >>> expect_sentence("it takes two", "We remain open. But it takes two to tango.", "metaphor")
+    Traceback (most recent call last):
+    ...
+    utils.checks.CheckFailed: `metaphor` is not one whole sentence of the text: take the sentence from nlp.sentences(), not a part of it or several.
+    """
     expect_in_text(sentence, text, name, source_name=source_name)
     if _plain(sentence) not in {_plain(s) for s in nlp.sentences(text)}:
         _fail(name, f"is not one whole sentence of {source_name}: take the sentence from "
@@ -177,6 +219,8 @@ def expect_among(passage: str, candidates, name: str, what: str, hint: str | Non
     """Check that ``passage`` is one of ``candidates`` (typography, spacing and case ignored).
 
     ``what`` describes the candidates without listing them, e.g. "a positive sentence of the answers".
+
+    >>> expect_among("Will Moscow respond?", ["Will Moscow respond?"], "question", what="a question")
     """
     expect_type(passage, str, name, hint)
     if _plain(passage) not in {_plain(c) for c in candidates}:
@@ -241,13 +285,19 @@ def check_quotes(prose: str, source) -> pd.DataFrame:
 
 
 def word_count(prose: str) -> int:
-    """How many words ``prose`` has, counted as :func:`utils.nlp.words` does."""
+    """How many words ``prose`` has, counted as :func:`utils.nlp.words` does.
+
+    >>> word_count("It's not just about recognizing the problem.")
+    7
+    """
     return len(nlp.words(prose))
 
 
 def expect_quotes(prose: str, source, name: str, min_quotes: int = 1,
                   source_name: str = "the text", min_per_source: int = 0) -> None:
     """Check that ``prose`` quotes ``source`` at least ``min_quotes`` times, every time exactly.
+
+    >>> expect_quotes('He says "it takes two to tango".', "It takes two to tango.", "paragraph")
 
     With a dict of named texts as ``source``, each quote may come from any of them and
     ``min_per_source`` asks for that many quotes from each.
@@ -277,7 +327,13 @@ def expect_quotes(prose: str, source, name: str, min_quotes: int = 1,
 
 
 def expect_word_count(prose: str, low: int, high: int, name: str) -> None:
-    """Check that ``prose`` has between ``low`` and ``high`` words."""
+    """Check that ``prose`` has between ``low`` and ``high`` words.
+
+    >>> expect_word_count("Too short.", 120, 250, "paragraph")
+    Traceback (most recent call last):
+    ...
+    utils.checks.CheckFailed: `paragraph` has 2 words; write at least 120.
+    """
     expect_type(prose, str, name)
     n = word_count(prose)
     if n < low:

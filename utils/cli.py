@@ -11,7 +11,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from utils import course, demo, grading, lint, paths, release, report, term
+from nbgrader.api import MissingEntry
+
+from utils import course, grading, lint, paths, release, report, term
 from utils.scrape import write_clean_texts
 
 
@@ -118,9 +120,10 @@ def cmd_report(args) -> int:
 def cmd_demo(args) -> int:
     """Build release/, then run a simulated class through nbgrader's exchange and print where everything is."""
     root = _course(args)
-    args.force = True
-    cmd_build(args)
-    workdir = demo.prepare_course(root, Path(args.dir).resolve())
+    args.force = False  # the demo never overwrites hand edits in release/
+    if cmd_build(args):
+        return 1
+    workdir = term.prepare_course(root, Path(args.dir).resolve())
     print(f"\nDemo course in {workdir}; students: "
           + ", ".join(f"{s} ({k})" for s, k in term.TERM_CLASS.items()))
     mismatches = 0
@@ -176,7 +179,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--dir", default="demo-course", help="scratch course folder (default: demo-course)")
     run.add_argument("--jobs", type=int, default=None, help="parallel graders (default: the number of cores)")
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (course.NbgraderFailed, term.NotADemoFolder, MissingEntry, FileNotFoundError) as err:
+        print(f"wordsnums {args.command}: {err}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

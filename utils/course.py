@@ -31,6 +31,15 @@ def notebooks(root: Path, assignment: str, folder: str = "source") -> list[Path]
     return sorted((root / folder / assignment).glob("*.ipynb"))
 
 
+IGNORED = (".ipynb_checkpoints", "__pycache__", "feedback")  # as nbgrader's CourseDirectory.ignore
+
+
+def course_files(folder: Path) -> list[Path]:
+    """The files of an assignment folder that nbgrader handles, without checkpoints and caches."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not set(p.relative_to(folder).parts) & set(IGNORED)
+                  and p.suffix != ".pyc")
+
+
 def nbgrader_meta(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {})
 

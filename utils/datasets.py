@@ -146,6 +146,8 @@ def _parse(text: str, path: Path) -> tuple[pd.DataFrame, dict[int, int]]:
     except csv.Error as err:
         raise DataError(f"{path}, line {reader.line_num}: not well-formed CSV ({err}). "
                         "Check the quotation marks on that line.") from None
+    if not records:
+        raise DataError(f"{path}: the file has only blank lines. Write a header line and at least one row.")
     header = [h.strip() for h in records[0][1]]
     for number, (line, row) in enumerate(records[1:], start=1):
         if len(row) != len(header):
@@ -162,6 +164,9 @@ def load_csv(path, schema: str | dict) -> pd.DataFrame:
     Raises :class:`DataError` for an empty, binary, non-UTF-8 or oversized file, a missing
     or unknown column, a value of the wrong type, outside its range or not allowed (an
     unknown unit), and a duplicated key such as the same date twice.
+
+    >>> load_csv(paths.data_dir() / "displacement" / "unhcr_totals.csv", schema="unhcr_totals").shape
+    (11, 10)
     """
     path = Path(path)
     spec = read_schema(schema) if isinstance(schema, str) else schema

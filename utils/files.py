@@ -25,6 +25,8 @@ def read_utf8(path: Path, max_bytes: int, error: type[Exception], advice: Advice
     if size > max_bytes:
         raise error(f"{path}: {size:,} bytes is more than the limit of {max_bytes:,}. {advice.too_big}")
     raw = path.read_bytes()
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise error(f"{path}: this file is UTF-16 text. {advice.encoding}")
     if b"\x00" in raw[:8192]:
         raise error(f"{path}: this is a binary file{advice.binary}")
     try:

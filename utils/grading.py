@@ -5,6 +5,7 @@ per submission), several at a time on nbgrader's shared sqlite gradebook. A subm
 graded and unchanged since is skipped; a failing one is reported and never stops the others.
 """
 
+import fcntl
 import hashlib
 import json
 import os
@@ -16,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from nbgrader.api import Gradebook, MissingEntry
 
-from utils.course import run_nbgrader
+from utils.course import course_files, run_nbgrader
 
 SCORE_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "needs_manual_grade"]
 LEDGER = ".wordsnums-graded.json"  # beside gradebook.db: what each grade was computed from
@@ -36,12 +37,20 @@ def students(course: Path, assignment: str) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / assignment).is_dir()) if root.is_dir() else []
 
 
-def submission_hash(course: Path, assignment: str, student: str) -> str:
-    """A fingerprint of everything a student submitted for an assignment."""
-    digest = hashlib.sha256()
-    folder = course / "submitted" / student / assignment
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+def _hash_folder(digest, folder: Path) -> None:
+    for path in course_files(folder):
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+
+
+def submission_hash(course: Path, assignment: str, student: str) -> str:
+    """A fingerprint of what a grade is computed from: the submission, the source (tests) and the config.
+
+    A fixed hidden test or a new late policy changes it, so nobody keeps a stale grade.
+    """
+    digest = hashlib.sha256()
+    _hash_folder(digest, course / "submitted" / student / assignment)
+    _hash_folder(digest, course / "source" / assignment)
+    digest.update((course / "nbgrader_config.py").read_bytes())
     return digest.hexdigest()
 
 
@@ -51,17 +60,14 @@ def _ledger(course: Path) -> dict:
 
 
 def _record(course: Path, key: str, value: str) -> None:
-    ledger = _ledger(course)
-    ledger[key] = value
-    tmp = course / (LEDGER + ".tmp")
-    tmp.write_text(json.dumps(ledger, indent=1, sort_keys=True))
-    os.replace(tmp, course / LEDGER)
-
-
-def autograde(course: Path, assignment: str, student: str | None = None, force: bool = True):
-    """Run ``nbgrader autograde`` on the submissions in course/submitted/."""
-    args = ["autograde", assignment] + (["--student", student] if student else []) + (["--force"] if force else [])
-    return run_nbgrader(args, cwd=course)
+    """Add one entry to the ledger; a lock keeps concurrent `wordsnums grade` runs from losing entries."""
+    with open(course / (LEDGER + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        ledger = _ledger(course)
+        ledger[key] = value
+        tmp = course / f"{LEDGER}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(ledger, indent=1, sort_keys=True))
+        os.replace(tmp, course / LEDGER)
 
 
 def _grade_one(course: Path, assignment: str, student: str) -> Outcome:
@@ -87,7 +93,7 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
     for student in students(course, assignment):
         key = f"{assignment}/{student}"
         fingerprint = submission_hash(course, assignment, student)
-        graded = (course / "autograded" / student / assignment).is_dir()
+        graded = (course / "autograded" / student / assignment).is_dir() and _in_gradebook(course, assignment, student)
         if not force and graded and ledger.get(key) == fingerprint:
             outcomes.append(Outcome(student, "skipped", 0.0, "already graded, unchanged"))
             if progress:
@@ -106,10 +112,24 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
     return sorted(outcomes, key=lambda o: o.student)
 
 
+def gradebook_url(course: Path) -> str:
+    """The sqlite gradebook of a course; the timeout lets parallel graders wait for each other's writes."""
+    return f"sqlite:///{course / 'gradebook.db'}?timeout=60"
+
+
+def _in_gradebook(course: Path, assignment: str, student: str) -> bool:
+    with Gradebook(gradebook_url(course)) as gb:
+        try:
+            gb.find_submission(assignment, student)
+        except MissingEntry:
+            return False
+    return True
+
+
 def scores(course: Path, assignment: str) -> pd.DataFrame:
     """Each student's score per notebook of ``assignment``, from the sqlite gradebook."""
     rows = []
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(gradebook_url(course)) as gb:
         for notebook in gb.find_assignment(assignment).notebooks:
             for sub in notebook.submissions:
                 rows.append((sub.student.id, assignment, notebook.name, sub.score, sub.max_score,
@@ -119,7 +139,7 @@ def scores(course: Path, assignment: str) -> pd.DataFrame:
 
 def cell_scores(course: Path, assignment: str, notebook: str, student: str) -> dict[str, float | None]:
     """The autograded score of each graded cell of one submission (None if not autograded)."""
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+    with Gradebook(gradebook_url(course)) as gb:
         try:
             sub = gb.find_submission_notebook(notebook, assignment, student)
         except MissingEntry as err:

@@ -31,6 +31,9 @@ def notebook_problems(path: Path) -> list[str]:
         if not meta:
             continue
         missing = REQUIRED_META - set(meta)
+        if "grade_id" in missing:
+            problems.append(f"{where}: nbgrader metadata lacks grade_id")
+            continue
         if missing:
             problems.append(f"{where}: nbgrader metadata lacks {', '.join(sorted(missing))}")
             continue
@@ -43,6 +46,8 @@ def notebook_problems(path: Path) -> list[str]:
             problems.append(f"{where} ({meta['grade_id']}): a test cell must be locked")
     for gid in sorted({g for g in ids if ids.count(g) > 1}):
         problems.append(f"{path}: grade_id {gid!r} is used {ids.count(gid)} times; grade_ids must be unique")
+    if any(p.endswith("lacks grade_id") for p in problems):
+        return problems
     totals = course.graded_cells(nb).groupby("kind")["points"].sum()
     auto, manual = int(totals.get("test", 0)), int(totals.get("manual", 0))
     found = POINTS_LINE.search(nb.cells[0].source if nb.cells else "")
@@ -69,9 +74,10 @@ def sync_problems(root: Path, assignment: str) -> list[str]:
         return [f"{committed}: missing; run `wordsnums build {assignment}`"]
     with tempfile.TemporaryDirectory() as tmp:
         fresh = generated_release(root, assignment, Path(tmp))
-        names = sorted(p.name for p in fresh.iterdir())
-        if names != sorted(p.name for p in committed.iterdir()):
-            return [f"{committed}: holds {sorted(p.name for p in committed.iterdir())}, nbgrader generates {names}"]
+        names = [str(p.relative_to(fresh)) for p in course.course_files(fresh)]
+        held = [str(p.relative_to(committed)) for p in course.course_files(committed)]
+        if names != held:
+            return [f"{committed}: holds {held}, nbgrader generates {names}"]
         problems = []
         for path in sorted(fresh.glob("*.ipynb")):
             new, old = (json.loads(p.read_text()) for p in (path, committed / path.name))
@@ -104,7 +110,7 @@ def leak_problems(root: Path, assignment: str) -> list[str]:
     """Solution or hidden-test markers or lines anywhere in release/ASSIGNMENT."""
     problems = []
     folder = root / "release" / assignment
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in course.course_files(folder):
         text = path.read_text(errors="replace")
         for marker in course.ALL_MARKERS:
             if marker in text:

@@ -35,6 +35,18 @@ def offline_forced() -> bool:
     return os.environ.get("WORDSNUMS_OFFLINE_NLP", "").lower() in {"1", "true", "yes"}
 
 
+def use_kit_data() -> None:
+    """Use the kit's own language data for the rest of the session, even where nltk_data is installed.
+
+    The assignments call this first, so that every machine of a class, and the grader, get the
+    same sentences, stopwords and sentiment scores.
+
+    >>> use_kit_data(); offline_forced()
+    True
+    """
+    os.environ["WORDSNUMS_OFFLINE_NLP"] = "1"
+
+
 def _has_nltk_data(resource: str) -> bool:
     if offline_forced():
         return False

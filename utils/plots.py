@@ -41,6 +41,8 @@ def describe_rate_bars(profile: pd.DataFrame, columns: list[str], names: dict | 
     'Bar chart comparing Text A and Text B, per 1,000 words. we: Text A 20.0, Text B 8.0; i: Text A 6.0, Text B 0.0. Text B has no i. The largest contrast: we is 2.5 times as frequent in Text A as in Text B.'
     """
     names = names or {}
+    if profile.empty or not columns:
+        return "Bar chart with no data."
     label = {t: names.get(t, str(t)) for t in profile.index}
     features = {c: c.removesuffix("_per_1000") for c in columns}
     values = "; ".join(f"{f}: " + ", ".join(f"{label[t]} {profile.loc[t, c]:.1f}" for t in profile.index)

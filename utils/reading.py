@@ -20,6 +20,8 @@ def term_pattern(term: str, regex: bool = False) -> re.Pattern:
     >>> bool(term_pattern("secur*").fullmatch("Security"))
     True
     """
+    if not term.strip():
+        raise ValueError("The search term is empty: give a word, a phrase or a pattern such as 'secur*'.")
     if regex:
         return re.compile(term, re.IGNORECASE)
     parts = [re.escape(word).replace(r"\*", r"[\w'-]*") for word in nlp.normalise(term).split()]
@@ -82,7 +84,11 @@ def frequencies(text: str, drop_stopwords: bool = True, top: int | None = None) 
 
 
 def dispersion(text: str, terms: list[str]) -> pd.DataFrame:
-    """Where each term occurs in a text: one row per hit with ``term`` and word ``position``."""
+    """Where each term occurs in a text: one row per hit with ``term`` and word ``position``.
+
+    >>> dispersion("NATO and the West; NATO again", ["NATO"])["position"].tolist()
+    [0, 4]
+    """
     frames = [concordance(text, t).assign(term=t)[["term", "position"]] for t in terms]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["term", "position"])
 

@@ -9,13 +9,14 @@ import hashlib
 import json
 from pathlib import Path
 
+from utils.course import course_files
+
 MANIFEST = Path(".wordsnums") / "release-manifest.json"
 
 
 def file_hashes(folder: Path) -> dict[str, str]:
     """sha256 of every file in a release folder, by name relative to it."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in course_files(folder)}
 
 
 def _manifest(root: Path) -> dict:

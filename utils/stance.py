@@ -128,7 +128,11 @@ def stance(source) -> pd.DataFrame:
 
 
 def per_1000(table: pd.DataFrame) -> pd.DataFrame:
-    """Turn counts into rates per 1,000 words (``words`` and ``sentences`` are kept as counts)."""
+    """Turn counts into rates per 1,000 words (``words`` and ``sentences`` are kept as counts).
+
+    >>> per_1000(stance("We must act. We must.")).loc["text", ["words", "we", "modals"]].tolist()
+    [5.0, 400.0, 400.0]
+    """
     counts = table.drop(columns=["words", "sentences"])
     rates = counts.mul(1000).div(table["words"].where(table["words"] > 0), axis=0).fillna(0.0)
     return pd.concat([table[["words", "sentences"]], rates.round(2)], axis=1)
@@ -150,7 +154,11 @@ def sentence_sentiment(source) -> pd.DataFrame:
 
 
 def segment_sentiment(source) -> pd.DataFrame:
-    """VADER per segment: the compound of the whole segment and the mean of its sentences."""
+    """VADER per segment: the compound of the whole segment and the mean of its sentences.
+
+    >>> segment_sentiment({"calm": "We are glad."}).loc["calm", "compound"]
+    np.float64(0.4588)
+    """
     by_sentence = sentence_sentiment(source).groupby("segment")["compound"].mean()
     whole = segments(source).map(lambda t: nlp.vader().polarity_scores(nlp.normalise(t))["compound"])
     return pd.DataFrame({"compound": whole, "mean_sentence_compound": by_sentence.reindex(whole.index)})

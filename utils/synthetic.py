@@ -31,7 +31,7 @@ def perturbed(value):
     if isinstance(value, (int, float, np.number)):
         return value + 1
     if isinstance(value, str):
-        return value[::-1][: max(1, len(value) // 3)]
+        return (value[::-1] + "?")[: max(2, len(value) // 3)]
     if isinstance(value, (pd.Timestamp, np.datetime64)):
         return value + pd.Timedelta(days=1)
     if isinstance(value, (list, tuple)):
@@ -44,7 +44,7 @@ def perturbed(value):
         return value + 1
     if isinstance(value, (pd.Series, pd.DataFrame)):
         return value.iloc[:-1]
-    return value
+    return object()  # any other type: a value no test can accept
 
 
 def assigned_names(code: str) -> list[str]:

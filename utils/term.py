@@ -6,6 +6,7 @@ one student's notebook is broken; the instructor collects, grades in parallel, g
 feedback, exports grades and writes the report.
 """
 
+import shutil
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,9 +17,30 @@ from nbgrader.api import Gradebook
 
 from utils import course, grading, report, synthetic
 
-COURSE_ID = "words-and-numbers"
+COURSE_ID = "words-and-numbers"  # passed explicitly: students' folders have no nbgrader_config.py
+MARKER = ".wordsnums-demo"  # only a folder with this file may be wiped for a new demo
 TERM_CLASS = {"ada": "full", "ben": "partial", "cy": "blank", "dee": "wrong", "eve": "tampered",
               "fay": "late", "gus": "broken"}
+
+
+class NotADemoFolder(RuntimeError):
+    """The demo was pointed at a folder that it did not create."""
+
+
+def prepare_course(root: Path, workdir: Path) -> Path:
+    """A fresh demo course in ``workdir`` with root's source/ and config; an earlier demo there is replaced.
+
+    Refuses a folder that exists and was not made by a demo, so that nothing else is deleted.
+    """
+    if workdir.exists():
+        if not (workdir / MARKER).is_file():
+            raise NotADemoFolder(f"{workdir} exists and is not a demo folder; choose a new folder with --dir.")
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    (workdir / MARKER).write_text("made by wordsnums demo; safe to delete\n")
+    shutil.copytree(root / "source", workdir / "source")
+    shutil.copy2(root / "nbgrader_config.py", workdir / "nbgrader_config.py")
+    return workdir
 
 
 def exchange_args(workdir: Path) -> list[str]:
@@ -49,7 +71,7 @@ def fetch_work_submit(workdir: Path, assignment: str, student: str, kind: str) -
 
 def set_due_date(workdir: Path, assignment: str, when: datetime) -> None:
     """Record the due date in nbgrader's gradebook (naive UTC, as nbgrader stores it)."""
-    with Gradebook(f"sqlite:///{workdir / 'gradebook.db'}") as gb:
+    with Gradebook(grading.gradebook_url(workdir)) as gb:
         gb.update_or_create_assignment(assignment, duedate=when.astimezone(timezone.utc).replace(tzinfo=None))
 
 

@@ -52,17 +52,29 @@ def load_text(name: str) -> str:
 
 
 def metadata() -> pd.DataFrame:
-    """One row per text: title, speaker or author, date, source, genre, provenance."""
+    """One row per text: title, speaker or author, date, source, genre, provenance.
+
+    >>> metadata().loc["text_a", "date"]
+    'June 10, 2022'
+    """
     return pd.read_csv(paths.texts_dir() / "metadata.csv", dtype=str).set_index("text_id")
 
 
 def edit_log() -> pd.DataFrame:
-    """Every edit made from the raw scrape to the cleaned texts, one row each."""
+    """Every edit made from the raw scrape to the cleaned texts, one row each.
+
+    >>> edit_log().columns.tolist()
+    ['text_id', 'raw_line', 'edit', 'before', 'after']
+    """
     return pd.read_csv(paths.texts_dir() / "edit_log.csv", keep_default_na=False)
 
 
 def paragraphs(text: str) -> list[str]:
-    """The paragraphs of a text (blocks separated by blank lines), stripped."""
+    """The paragraphs of a text (blocks separated by blank lines), stripped.
+
+    >>> paragraphs("First.\n\n  Second.  \n")
+    ['First.', 'Second.']
+    """
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
