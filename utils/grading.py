@@ -1,23 +1,26 @@
 """Grading with nbgrader: autograde a class in parallel, read scores from its gradebook.
 
-Each submission is graded by its own ``nbgrader autograde --student`` process (a fresh kernel
-per submission), several at a time on nbgrader's shared sqlite gradebook. A submission already
-graded and unchanged since is skipped; a failing one is reported and never stops the others.
+Submissions are shared out among ``jobs`` worker processes (:mod:`utils.grade_worker`), each
+running nbgrader's own autograder on one submission after another with a fresh kernel for each,
+all on nbgrader's shared sqlite gradebook. A submission already graded and unchanged since is
+skipped; a failing one is reported and never stops the others.
 """
 
 import fcntl
 import hashlib
 import json
 import os
-import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from nbgrader.api import Gradebook, MissingEntry
 
-from utils.course import course_files, run_nbgrader
+from utils.course import course_files, nbgrader_env
 
 SCORE_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "needs_manual_grade"]
 LEDGER = ".wordsnums-graded.json"  # beside gradebook.db: what each grade was computed from
@@ -70,15 +73,20 @@ def _record(course: Path, key: str, value: str) -> None:
         os.replace(tmp, course / LEDGER)
 
 
-def _grade_one(course: Path, assignment: str, student: str) -> Outcome:
-    start = time.perf_counter()
-    proc = run_nbgrader(["autograde", assignment, "--student", student, "--force"], cwd=course, check=False)
-    seconds = time.perf_counter() - start
-    errors = [line for line in (proc.stdout + proc.stderr).splitlines() if "| ERROR]" in line]
-    if proc.returncode != 0 or errors:
-        reason = errors[0].split("| ERROR]", 1)[1].strip() if errors else f"nbgrader exited with {proc.returncode}"
-        return Outcome(student, "failed", seconds, reason)
-    return Outcome(student, "graded", seconds)
+def _worker(course: Path, assignment: str, students: list[str]):
+    """Start a grading worker for some students; yields each student's outcome as it finishes."""
+    proc = subprocess.Popen([sys.executable, "-m", "utils.grade_worker", str(course), assignment, *students],
+                            cwd=course, env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+    done = set()
+    for line in proc.stdout:
+        result = json.loads(line)
+        done.add(result["student"])
+        yield Outcome(**result)
+    proc.wait()
+    for student in students:  # a worker that died takes no one's grade with it silently
+        if student not in done:
+            yield Outcome(student, "failed", 0.0, f"the grading worker stopped (exit {proc.returncode})")
 
 
 def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = False,
@@ -100,15 +108,21 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
                 progress(outcomes[-1])
         else:
             todo.append((student, key, fingerprint))
-    with ThreadPoolExecutor(max_workers=jobs) as pool:  # threads wait; the work is in nbgrader processes
-        futures = {pool.submit(_grade_one, course, assignment, s): (key, fp) for s, key, fp in todo}
-        for future in as_completed(futures):
-            outcome = future.result()
-            if outcome.status == "graded":
-                _record(course, *futures[future])
-            outcomes.append(outcome)
-            if progress:
-                progress(outcome)
+    chunks = [todo[i::jobs] for i in range(min(jobs, len(todo)))]  # round robin: similar loads
+    fingerprints = {student: (key, fp) for student, key, fp in todo}
+    with ThreadPoolExecutor(max_workers=len(chunks) or 1) as pool:  # threads only read the workers' output
+        lock = threading.Lock()
+
+        def run(chunk):
+            for outcome in _worker(course, assignment, [student for student, _, _ in chunk]):
+                with lock:
+                    if outcome.status == "graded":
+                        _record(course, *fingerprints[outcome.student])
+                    outcomes.append(outcome)
+                    if progress:
+                        progress(outcome)
+
+        list(pool.map(run, chunks))
     return sorted(outcomes, key=lambda o: o.student)
 
 
