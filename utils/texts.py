@@ -72,7 +72,7 @@ def edit_log() -> pd.DataFrame:
 def paragraphs(text: str) -> list[str]:
     """The paragraphs of a text (blocks separated by blank lines), stripped.
 
-    >>> paragraphs("First.\n\n  Second.  \n")
+    >>> paragraphs("First.\\n\\n  Second.  \\n")
     ['First.', 'Second.']
     """
     return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
