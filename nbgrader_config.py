@@ -18,6 +18,13 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
+# Files nbgrader never copies from a submission into the grading folder. Above all a student's own
+# utils.py or utils/ would shadow the kit's package there, and with it the answer checks.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py", "utils"]
+
+# A student who deletes a test cell still has it run: nbgrader puts missing graded cells back.
+c.OverwriteCells.add_missing_cells = True
+
 # A slow cell should not hold up a whole class; a notebook gets this long per cell.
 c.ExecutePreprocessor.timeout = 120
 c.Execute.timeout = 120
