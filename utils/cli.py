@@ -67,8 +67,14 @@ def cmd_check(args) -> int:
 
 
 def _bar(total: int, label: str):
+    """A progress bar on stderr (off when not a terminal) and the callback that advances it."""
     bar = tqdm(total=total, desc=label, unit="submission", file=sys.stderr, disable=None)
-    return bar, (lambda outcome: (bar.update(1), bar.set_postfix_str(f"{outcome.student}: {outcome.status}")))
+
+    def tick(outcome):
+        bar.update(1)
+        bar.set_postfix_str(f"{outcome.student}: {outcome.status}")
+
+    return bar, tick
 
 
 def cmd_grade(args) -> int:
