@@ -1,9 +1,10 @@
 """nbgrader configuration for the course (paths are relative to the course folder)."""
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import GetGrades
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, GetGrades, IgnorePattern,
+                                    LimitOutput, SaveAutoGrades)
 
-from utils.nbgrader_plugins import HideHiddenTests, KitCsvExport, PercentPerDayLate
+from utils.nbgrader_plugins import BoundOutput, HideHiddenTests, KitCsvExport, PercentPerDayLate
 
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
 
@@ -29,9 +30,13 @@ c.OverwriteCells.add_missing_cells = True
 c.ExecutePreprocessor.timeout = 120
 c.Execute.timeout = 120
 
+# nbgrader's autograde pipeline, with outputs cut to a bounded size (a student may print megabytes).
+c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, BoundOutput,
+                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+c.BoundOutput.max_output_chars = 5_000
+
 # Feedback shows each test's result and message, never hidden test code; the formgrader uses this too.
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
-c.HideHiddenTests.max_output_chars = 5_000
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, BoundOutput, CSSHTMLHeaderPreprocessor]
 
 # Late policy: 10% of the score off for each started day after the due date.
 c.AssignLatePenalties.plugin_class = PercentPerDayLate

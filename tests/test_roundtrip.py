@@ -91,3 +91,21 @@ def test_a_deleted_test_cell_is_put_back_and_graded(tmp_course):
     blank = grading.cell_scores(tmp_course, assignment, assignment, "deleter_blank")
     assert full["q1_test"] == 1 and full["q2_test"] == 1 and sum(v or 0 for v in full.values()) == 17
     assert blank["q1_test"] == 0 and sum(v or 0 for v in blank.values()) == 0
+
+
+def test_megabytes_of_output_are_cut_in_the_graded_notebook(tmp_course):
+    assignment = "a1_close_reading"
+    course.generate_release(tmp_course, assignment)
+    source = nbformat.read(tmp_course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+    release = nbformat.read(tmp_course / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    nb = synthetic.submission("full", source, release)
+    answer = next(c for c in nb.cells if course.nbgrader_meta(c).get("grade_id") == "q1_boundary")
+    answer.source += "\nprint('x' * 20_000_000)"
+    folder = tmp_course / "submitted" / "printer" / assignment
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{assignment}.ipynb")
+    assert [o.status for o in grading.grade(tmp_course, assignment)] == ["graded"]
+    assert grading.scores(tmp_course, assignment).set_index("student").loc["printer", "score"] == 17
+    graded = tmp_course / "autograded" / "printer" / assignment / f"{assignment}.ipynb"
+    assert graded.stat().st_size < 500_000
+    assert "more characters not shown" in graded.read_text()

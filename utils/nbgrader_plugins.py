@@ -1,7 +1,7 @@
 """Plugins that nbgrader loads from nbgrader_config.py, so its own commands and the formgrader use them.
 
-* :class:`HideHiddenTests`: feedback shows each test's result and message, never the hidden test code;
-  output is bounded.
+* :class:`HideHiddenTests`: feedback shows each test's result and message, never the hidden test code.
+* :class:`BoundOutput`: outputs cut to a bounded size in graded notebooks and feedback.
 * :class:`PercentPerDayLate`: a late penalty of a share of the score per day (or part of a day) late.
 * :class:`KitCsvExport`: a grades CSV with autograded, manual and late-penalty columns.
 """
@@ -19,34 +19,42 @@ from utils.course import HIDDEN_MARKERS, cell_kind, strip_region
 HIDDEN_NOTE = "# (hidden tests ran here at grading; their result is shown below)"
 
 
-class HideHiddenTests(NbGraderPreprocessor):
-    """Remove hidden test code from test cells, replace tracebacks of test cells by their message,
-    and cut long outputs, before nbgrader writes the feedback HTML."""
+class BoundOutput(NbGraderPreprocessor):
+    """Cut every output to a bounded size, so that a student printing megabytes cannot bloat the
+    graded notebook, the gradebook's copies or the feedback (nbgrader's LimitOutput counts lines only)."""
 
-    max_output_chars = Integer(5_000, help="Longest text shown per output in feedback").tag(config=True)
+    max_output_chars = Integer(5_000, help="Longest text kept per output").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
-        if cell.cell_type == "code" and cell_kind(cell) == "test" and HIDDEN_MARKERS[0] in cell.source:
-            visible = strip_region(cell.source, HIDDEN_MARKERS, keep=False).rstrip()
-            cell.source = f"{visible}\n{HIDDEN_NOTE}" if visible else HIDDEN_NOTE
+        limit = self.max_output_chars
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "error" and cell_kind(cell) == "test":
-                # a traceback would print the failing line of a hidden test, expected value and all
-                out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
-            self._bound(out)
+            if "text" in out:
+                text = out["text"] if isinstance(out["text"], str) else "".join(out["text"])
+                if len(text) > limit:
+                    out["text"] = text[:limit] + f"\n... [{len(text) - limit:,} more characters not shown]"
+            for mime, value in list(out.get("data", {}).items()):
+                size = len(value if isinstance(value, str) else "".join(value))
+                if mime.startswith("text/") and size > limit * 4:
+                    out["data"][mime] = f"[output of {size:,} characters not shown]"
+            if "traceback" in out and sum(map(len, out["traceback"])) > limit:
+                out["traceback"] = out["traceback"][:1] + ["... [traceback cut]"] + out["traceback"][-1:]
         return cell, resources
 
-    def _bound(self, out):
-        limit = self.max_output_chars
-        if "text" in out:
-            text = out["text"] if isinstance(out["text"], str) else "".join(out["text"])
-            if len(text) > limit:
-                out["text"] = text[:limit] + f"\n... [{len(text) - limit:,} more characters not shown]"
-        for mime, value in list(out.get("data", {}).items()):
-            if mime.startswith("text/") and len(value if isinstance(value, str) else "".join(value)) > limit * 4:
-                out["data"][mime] = f"[output of {len(value):,} characters not shown in feedback]"
-        if "traceback" in out and sum(map(len, out["traceback"])) > limit:
-            out["traceback"] = out["traceback"][:1] + ["... [traceback cut]"] + out["traceback"][-1:]
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Remove hidden test code from test cells and replace their tracebacks by the message, before
+    nbgrader writes the feedback HTML."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and cell_kind(cell) == "test":
+            if HIDDEN_MARKERS[0] in cell.source:
+                visible = strip_region(cell.source, HIDDEN_MARKERS, keep=False).rstrip()
+                cell.source = f"{visible}\n{HIDDEN_NOTE}" if visible else HIDDEN_NOTE
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    # a traceback would print the failing line of a hidden test, expected value and all
+                    out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+        return cell, resources
 
 
 class PercentPerDayLate(LateSubmissionPlugin):
