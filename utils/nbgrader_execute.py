@@ -1,0 +1,91 @@
+"""nbgrader's Execute, hardened for whatever students submit (configured in nbgrader_config.py).
+
+* A cell that runs past the timeout, or that kills its kernel (``os._exit``, a crash in a library,
+  a memory limit hit in C code), gets an error output that says so; the kernel is restarted, the
+  cells before it that ran cleanly are run again, and grading goes on with the next cell. The
+  student keeps the points the rest of the notebook earns.
+* Each grading kernel gets a memory limit, so a memory hog meets a ``MemoryError`` in its own cell
+  instead of taking the grading machine down.
+"""
+
+import copy
+import resource
+
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async, run_sync
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+from traitlets import Integer
+
+TIMEOUT_HINT = ("This cell ran longer than {seconds} s, so grading stopped it. The rest of the notebook was still "
+                "graded. Look for a loop that never ends.")
+DIED_HINT = ("This cell stopped the Python kernel (os._exit(), a crash in a library, or more memory than "
+             "the {limit} MiB allowed). The kernel was restarted and the rest of the notebook graded.")
+
+
+def _limit_memory(limit_bytes: int) -> None:
+    """Runs in the kernel process before it starts (``preexec_fn``)."""
+    resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+
+
+class KitExecute(Execute):
+    """Execute that survives timeouts and dead kernels cell by cell, with a memory limit per kernel."""
+
+    memory_limit_mb = Integer(4096, help="Address space allowed to each grading kernel, in MiB (0: no limit)"
+                              ).tag(config=True)
+
+    def preprocess(self, nb, resources=None, km=None):
+        self._lost = set()  # cells that timed out or killed the kernel: never replayed
+        return super().preprocess(nb, resources, km)
+
+    async def async_start_new_kernel(self, **kwargs):
+        if self.memory_limit_mb > 0:
+            limit = self.memory_limit_mb * 2**20
+            kwargs.setdefault("preexec_fn", lambda: _limit_memory(limit))
+        await super().async_start_new_kernel(**kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)  # nbclient binds the sync name to its own coroutine
+
+    async def _async_check_alive(self):
+        # nbclient logs a dead kernel as an error; here it is a student's cell, handled in preprocess_cell
+        if not await ensure_async(self.kc.is_alive()):
+            raise DeadKernelError("Kernel died")
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        # nbclient logs this as an error and leaves a possibly stuck kernel; a restart is surer
+        raise CellTimeoutError.error_from_timeout_and_cell("Cell execution timed out", timeout, cell)
+
+    def preprocess_cell(self, cell, resources, index):
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except (CellTimeoutError, DeadKernelError) as err:
+            timed_out = isinstance(err, CellTimeoutError)
+            name = "CellTimeoutError" if timed_out else "KernelDied"
+            hint = (TIMEOUT_HINT.format(seconds=self.timeout) if timed_out
+                    else DIED_HINT.format(limit=self.memory_limit_mb))
+            cell.outputs = [new_output("error", ename=name, evalue=hint, traceback=[f"{name}: {hint}"])]
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", f"number {index + 1}")
+            self.log.warning("Cell %s %s; restarted the kernel and graded the rest", grade_id,
+                             "timed out" if timed_out else "killed the kernel")
+            self._lost.add(index)
+            self._restart_and_replay(index)
+            return cell, self.resources
+
+    async def _async_restart(self) -> None:
+        await ensure_async(self.kc.stop_channels())
+        await ensure_async(self.km.restart_kernel(now=True))
+        await self.async_start_new_kernel_client()
+
+    _restart = run_sync(_async_restart)
+
+    def _restart_and_replay(self, index: int) -> None:
+        """A fresh kernel with the state of the cells before ``index`` that ran cleanly."""
+        self._restart()
+        for before, earlier in enumerate(self.nb.cells[:index]):
+            if earlier.cell_type != "code" or before in self._lost:
+                continue
+            try:
+                self.execute_cell(copy.deepcopy(earlier), before, store_history=False)
+            except (CellTimeoutError, DeadKernelError):
+                self._lost.add(before)
+                self._restart()
