@@ -1,10 +1,12 @@
 """nbgrader configuration for the course (paths are relative to the course folder)."""
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, Execute, GetGrades, IgnorePattern,
-                                    LimitOutput, SaveAutoGrades)
+from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades,
+                                    IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from utils.nbgrader_plugins import BoundOutput, HideHiddenTests, KitCsvExport, PercentPerDayLate
+from utils.nbgrader_execute import KitExecute
+from utils.nbgrader_plugins import (BoundOutput, FlagSuspiciousCode, ForgetUnknownCells, HideHiddenTests, KitCsvExport,
+                                    KitNotebookExporter, PercentPerDayLate, RestoreHiddenTests, RestoreLockedCells)
 
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
 
@@ -23,15 +25,26 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # utils.py or utils/ would shadow the kit's package there, and with it the answer checks.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.py", "utils"]
 
-# A student who deletes a test cell still has it run: nbgrader puts missing graded cells back.
+# A student who deletes a test cell still has it run: nbgrader puts missing graded cells back, and the
+# kit puts back deleted locked cells (setup code) too. Copied or edited cell metadata cannot fail a
+# submission, and only a real edit to a test cell is reported as one. Code that could game the tests
+# is listed for a person to look at.
 c.OverwriteCells.add_missing_cells = True
+c.Autograde.sanitize_preprocessors = [ClearOutput, FlagSuspiciousCode, DeduplicateIds, ForgetUnknownCells,
+                                      OverwriteKernelspec, RestoreHiddenTests, OverwriteCells, RestoreLockedCells,
+                                      CheckCellMetadata]
 
-# A slow cell should not hold up a whole class; a notebook gets this long per cell.
+# A file that is not a notebook fails with a message naming it and the fix.
+c.Autograde.exporter_class = KitNotebookExporter
+
+# A slow cell should not hold up a whole class; a notebook gets this long per cell. A cell that times out
+# or kills its kernel costs only its own points: the kernel restarts and the rest is graded.
 c.ExecutePreprocessor.timeout = 120
 c.Execute.timeout = 120
+c.KitExecute.memory_limit_mb = 2048  # per grading kernel; a memory hog gets a MemoryError in its cell
 
 # nbgrader's autograde pipeline, with outputs cut to a bounded size (a student may print megabytes).
-c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, BoundOutput,
+c.Autograde.autograde_preprocessors = [KitExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, BoundOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.BoundOutput.max_output_chars = 5_000
 

@@ -4,17 +4,27 @@
 * :class:`BoundOutput`: outputs cut to a bounded size in graded notebooks and feedback.
 * :class:`PercentPerDayLate`: a late penalty of a share of the score per day (or part of a day) late.
 * :class:`KitCsvExport`: a grades CSV with autograded, manual and late-penalty columns.
+* :class:`KitNotebookExporter`: a file that is not a notebook fails with a message naming it and the fix.
+* :class:`ForgetUnknownCells`: cells whose nbgrader metadata a student copied or edited lose it, so
+  nbgrader restores the originals instead of failing on them.
+* :class:`RestoreHiddenTests`: test cells exactly as released get their hidden tests back quietly, so
+  nbgrader's "checksum has changed" warnings mean a student really edited a test.
+* :class:`RestoreLockedCells`: locked cells a student deleted are put back from the gradebook.
+* :class:`FlagSuspiciousCode`: lines a person should look at (code that could game the tests) are logged.
 """
 
 import csv
 import math
 
-from nbgrader.api import MissingEntry
+from nbconvert.exporters import NotebookExporter
+from nbformat.v4 import new_code_cell, new_markdown_cell
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin, LateSubmissionPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
-from utils.course import HIDDEN_MARKERS, cell_kind, strip_region
+from utils.course import HIDDEN_MARKERS, cell_kind, nbgrader_meta, strip_region
+from utils.submissions import notebook_problem, suspicious_lines
 
 HIDDEN_NOTE = "# (hidden tests ran here at grading; their result is shown below)"
 
@@ -108,3 +118,89 @@ class KitCsvExport(ExportPlugin):
             writer.writeheader()
             writer.writerows(grade_rows(gradebook))
         self.log.info("Wrote %s", dest)
+
+
+class SubmissionError(ValueError):
+    """A submitted file nbgrader cannot read; the message names the file and the fix."""
+
+
+class KitNotebookExporter(NotebookExporter):
+    """nbgrader's notebook exporter, with a plain message for a file that is not a notebook
+    (nbgrader alone logs a JSON traceback and "There was an error processing assignment")."""
+
+    def from_filename(self, filename, resources=None, **kw):
+        problem = notebook_problem(filename)
+        if problem:
+            raise SubmissionError(problem)
+        return super().from_filename(filename, resources, **kw)
+
+
+def _source_cells(resources) -> dict:
+    """The gradebook's copy of each locked or graded cell of the notebook being graded, by grade_id."""
+    meta = resources["nbgrader"]
+    with Gradebook(meta["db_url"]) as gb:
+        cells = gb.find_notebook(meta["notebook"], meta["assignment"]).source_cells
+        return {c.name: (c.cell_type, c.source, c.locked, c.checksum) for c in cells}
+
+
+class ForgetUnknownCells(NbGraderPreprocessor):
+    """Drop the nbgrader metadata of cells whose grade_id is empty (a copy nbgrader's DeduplicateIds
+    cleared) or unknown to the gradebook (edited metadata). nbgrader 0.9.6 fails the whole submission
+    on them (a KeyError in OverwriteCells); without it they are ordinary cells, and
+    ``add_missing_cells`` puts the originals back."""
+
+    def preprocess(self, nb, resources):
+        known = _source_cells(resources)
+        for cell in nb.cells:
+            grade_id = nbgrader_meta(cell).get("grade_id")
+            if "nbgrader" in cell.metadata and grade_id not in known:
+                if grade_id:
+                    self.log.warning("Cell '%s' does not exist in the database", grade_id)
+                del cell.metadata["nbgrader"]
+        return nb, resources
+
+
+class RestoreHiddenTests(NbGraderPreprocessor):
+    """Put the hidden tests back into test cells that are exactly as released."""
+
+    def preprocess(self, nb, resources):
+        known = _source_cells(resources)
+        for cell in nb.cells:
+            _, source, locked, _ = known.get(nbgrader_meta(cell).get("grade_id"), (None, "", False, None))
+            if locked and HIDDEN_MARKERS[0] in source and cell.source == strip_region(source, HIDDEN_MARKERS, False):
+                cell.source = source
+        return nb, resources
+
+
+class RestoreLockedCells(NbGraderPreprocessor):
+    """Put back locked cells a student deleted (setup code, given data), from the gradebook's copy.
+
+    nbgrader restores deleted graded cells (``OverwriteCells.add_missing_cells``) but not locked cells
+    without points, whose loss would make every later answer fail.
+    """
+
+    def preprocess(self, nb, resources):
+        known = _source_cells(resources)
+        order = list(known)
+        present = {nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(nb.cells)}
+        for position, (name, (cell_type, source, locked, checksum)) in enumerate(known.items()):
+            if not locked or name in present:
+                continue
+            self.log.warning("Locked cell %s was deleted; put back from the source", name)
+            new = (new_code_cell if cell_type == "code" else new_markdown_cell)(source)
+            new.metadata.update(editable=False, deletable=False,
+                                nbgrader={"grade": False, "solution": False, "locked": True, "grade_id": name,
+                                          "checksum": checksum, "schema_version": 3})
+            earlier = [present[n] for n in order[:position] if n in present]
+            nb.cells.insert(max(earlier) + 1 if earlier else 0, new)
+            present = {nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(nb.cells)}
+        return nb, resources
+
+
+class FlagSuspiciousCode(NbGraderPreprocessor):
+    """Log the lines of a submission that a person should look at (see :data:`utils.submissions.SUSPICIOUS`)."""
+
+    def preprocess(self, nb, resources):
+        for line in suspicious_lines(nb):
+            self.log.warning("Code to review by hand: %s", line)
+        return nb, resources
