@@ -92,6 +92,9 @@ def cmd_grade(args) -> int:
         for o in outcomes:
             if o.status == "failed":
                 print(f"  FAILED {o.student}: {o.message}")
+            for note in o.notes:
+                print(f"  NOTE {o.student}: {note}")
+        print(f"  what happened to each submission: {grading.write_log(root, assignment, outcomes)}")
         failed += counts["failed"]
     return 1 if failed else 0
 

@@ -2,57 +2,129 @@
 
 Run as ``python -m utils.grade_worker COURSE ASSIGNMENT STUDENT...`` by :func:`utils.grading.grade`.
 Importing nbgrader and the course config once per worker, not once per submission, is what makes
-parallel grading pay; each submission still runs in a fresh kernel of its own. One JSON line per
-student goes to stdout as it finishes: student, status (graded or failed), seconds, message.
+parallel grading pay; each submission still runs in a fresh kernel of its own.
+
+Each submission is graded in a scratch copy of the course (its config, the assignment's source and
+the one submission), with the real gradebook: what a student's code writes through relative paths
+lands in the copy, is reported, and is thrown away. One JSON line per student goes to stdout as it
+finishes: student, status (graded or failed), seconds, message, and notes for the instructor.
 """
 
+import hashlib
 import json
 import logging
 import os
+import shutil
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from nbgrader.apps import AutogradeApp
 
+from utils.course import notebooks
+from utils.course_guard import changes, manual_marks, restore_manual_marks, snapshot
+from utils.grading import BATCH_VARIABLE, gradebook_url
+from utils.grading_notes import note_for
+from utils.submissions import folder_problems
 
-class _Errors(logging.Handler):
-    """Collects the error messages nbgrader logs while grading one submission."""
+
+class _Log(logging.Handler):
+    """Collects what nbgrader logs while grading one submission: errors, and warnings as notes."""
 
     def __init__(self):
-        super().__init__(level=logging.ERROR)
-        self.messages = []
+        super().__init__(level=logging.WARNING)
+        self.errors, self.notes = [], []
 
     def emit(self, record):
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if record.levelno >= logging.ERROR:
+            self.errors.append(message)
+        elif (note := note_for(message)) and note not in self.notes:
+            self.notes.append(note)
 
 
-def grade_one(assignment: str, student: str) -> dict:
-    start = time.perf_counter()
-    errors = _Errors()
+def _tree(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in folder.rglob("*") if p.is_file()}
+
+
+def _scratch_course(course: Path, assignment: str, student: str) -> Path:
+    scratch = Path(tempfile.mkdtemp(prefix=f"wordsnums-grade-{student}-"))
+    shutil.copy2(course / "nbgrader_config.py", scratch)
+    shutil.copytree(course / "source" / assignment, scratch / "source" / assignment)
+    shutil.copytree(course / "submitted" / student / assignment, scratch / "submitted" / student / assignment)
+    return scratch
+
+
+def _autograde(scratch: Path, course: Path, assignment: str, student: str, log: _Log) -> bool:
     app = AutogradeApp()
-    app.log.addHandler(errors)
-    status = "graded"
+    app.log.addHandler(log)
     try:
-        app.initialize([assignment, "--student", student, "--force"])
+        app.initialize([assignment, "--student", student, "--force", f"--CourseDirectory.root={scratch}",
+                        f"--CourseDirectory.db_url={gradebook_url(course)}"])
         app.start()
     except SystemExit as exit_:  # nbgrader's fail() exits
-        status = "failed" if exit_.code else status
+        return not exit_.code and not log.errors
     except Exception as err:  # one broken submission never stops the others
-        status, errors.messages = "failed", errors.messages + [f"{type(err).__name__}: {err}"]
+        log.errors.append(f"{type(err).__name__}: {err}")
+        return False
     finally:
-        app.log.removeHandler(errors)
+        app.log.removeHandler(log)
         AutogradeApp.clear_instance()
-    if errors.messages:
-        status = "failed"
+    return not log.errors
+
+
+def _grade_in_scratch(course: Path, assignment: str, student: str, batch: set[str], log: _Log) -> str:
+    """Autograde one submission in a scratch copy of the course; notes what its code changed where."""
+    scratch = _scratch_course(course, assignment, student)
+    mine = Path("autograded") / student / assignment
+    try:
+        before, course_before, marks = _tree(scratch), snapshot(course, batch), manual_marks(course)
+        graded = _autograde(scratch, course, assignment, student, log)
+        strays = sorted(path for path, digest in _tree(scratch).items()
+                        if before.get(path) != digest and not Path(path).is_relative_to(mine))
+        if strays:
+            log.notes.append("its code wrote outside its folder (into the grading copy, thrown away): "
+                             + ", ".join(strays))
+        # only an absolute path reaches the course itself
+        if put_back := restore_manual_marks(course, marks):
+            log.notes.append(f"manual marks of {', '.join(put_back)} changed while it was graded; put back")
+        if changed := changes(course_before, snapshot(course, batch)):
+            log.notes.append("the course changed while it was graded (other submissions graded at the same "
+                             "time may have done it): " + "; ".join(changed))
+        if graded:
+            shutil.rmtree(course / mine, ignore_errors=True)
+            shutil.copytree(scratch / mine, course / mine)
+        return "graded" if graded else "failed"
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def grade_one(course: Path, assignment: str, student: str, batch: set[str]) -> dict:
+    start = time.perf_counter()
+    expected = [p.stem for p in notebooks(course, assignment)]
+    folder = course / "submitted" / student / assignment
+    problems = folder_problems(folder, expected)
+    # nbgrader would fail on these anyway, with a JSON traceback or "No notebooks found"
+    unreadable = [p for p in problems if ": not a notebook:" in p]
+    if not any((folder / f"{name}.ipynb").is_file() for name in expected):
+        unreadable = problems
+    log = _Log()
+    if unreadable:
+        status, log.errors = "failed", unreadable
+    else:
+        status = _grade_in_scratch(course, assignment, student, batch, log)
     return {"student": student, "status": status, "seconds": time.perf_counter() - start,
-            "message": errors.messages[0] if errors.messages else ""}
+            "message": log.errors[0] if log.errors else "", "notes": ([] if unreadable else problems) + log.notes}
 
 
 def main(argv: list[str]) -> int:
     course, assignment, *students = argv
-    os.chdir(course)  # nbgrader reads nbgrader_config.py and the course folders from here
+    # everyone graded in this run, by any worker: their gradebook rows change, the others' must not
+    batch = set(json.loads(os.environ.get(BATCH_VARIABLE, "[]"))) | set(students)
     for student in students:
-        print(json.dumps(grade_one(assignment, student)), flush=True)
+        print(json.dumps(grade_one(Path(course).resolve(), assignment, student, batch)), flush=True)
     return 0
 
 

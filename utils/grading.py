@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +24,7 @@ from utils.course import course_files, nbgrader_env
 
 SCORE_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "needs_manual_grade"]
 LEDGER = ".wordsnums-graded.json"  # beside gradebook.db: what each grade was computed from
+BATCH_VARIABLE = "WORDSNUMS_GRADING_BATCH"  # tells each worker who else is being graded in this run
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Outcome:
     status: str  # graded, skipped or failed
     seconds: float
     message: str = ""
+    notes: list[str] = field(default_factory=list)  # what grading found and repaired, for the instructor
 
 
 def students(course: Path, assignment: str) -> list[str]:
@@ -73,11 +75,11 @@ def _record(course: Path, key: str, value: str) -> None:
         os.replace(tmp, course / LEDGER)
 
 
-def _worker(course: Path, assignment: str, students: list[str]):
+def _worker(course: Path, assignment: str, students: list[str], batch: list[str]):
     """Start a grading worker for some students; yields each student's outcome as it finishes."""
+    env = nbgrader_env() | {BATCH_VARIABLE: json.dumps(batch)}
     proc = subprocess.Popen([sys.executable, "-m", "utils.grade_worker", str(course), assignment, *students],
-                            cwd=course, env=nbgrader_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True)
+                            cwd=course, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     done = set()
     for line in proc.stdout:
         result = json.loads(line)
@@ -114,7 +116,7 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
         lock = threading.Lock()
 
         def run(chunk):
-            for outcome in _worker(course, assignment, [student for student, _, _ in chunk]):
+            for outcome in _worker(course, assignment, [student for student, _, _ in chunk], list(fingerprints)):
                 with lock:
                     if outcome.status == "graded":
                         _record(course, *fingerprints[outcome.student])
@@ -124,6 +126,16 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
 
         list(pool.map(run, chunks))
     return sorted(outcomes, key=lambda o: o.student)
+
+
+def write_log(course: Path, assignment: str, outcomes: list[Outcome]) -> Path:
+    """What happened to each submission in the last run, as grading_log/ASSIGNMENT.csv in the course."""
+    path = course / "grading_log" / f"{assignment}.csv"
+    path.parent.mkdir(exist_ok=True)
+    table = pd.DataFrame([(o.student, o.status, round(o.seconds, 1), o.message, " | ".join(o.notes))
+                          for o in outcomes], columns=["student", "status", "seconds", "message", "notes"])
+    table.to_csv(path, index=False)
+    return path
 
 
 def gradebook_url(course: Path) -> str:
