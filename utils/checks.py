@@ -9,6 +9,7 @@ decide the grade run only when the instructor grades the notebook.
 Q1: visible checks passed; hidden tests run at grading.
 """
 
+import importlib
 import numbers
 import re
 
@@ -225,6 +226,62 @@ def expect_among(passage: str, candidates, name: str, what: str, hint: str | Non
     expect_type(passage, str, name, hint)
     if _plain(passage) not in {_plain(c) for c in candidates}:
         _fail(name, f"is not {what}.", hint)
+
+
+# Where a value's class may come from: anything else was made in the notebook (for example an object
+# equal to everything, which would pass any comparison in a test).
+TRUSTED_MODULES = {"builtins", "collections", "datetime", "decimal", "fractions", "numpy", "pandas", "nltk"}
+HEAP_TYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: set for every class made by a class statement
+
+
+def _trusted(kind: type) -> bool:
+    """A class defined where it says it is, in a module the tests may rely on."""
+    if kind.__module__ == "builtins" and not kind.__flags__ & HEAP_TYPE:
+        return True  # a type built into Python (None's, dict_keys, ...): no notebook can make one
+    if kind.__module__.split(".")[0] not in TRUSTED_MODULES:
+        return False
+    found = importlib.import_module(kind.__module__)
+    for part in kind.__qualname__.split("."):
+        found = getattr(found, part, None)
+    return found is kind
+
+
+def _made_here(value) -> str | None:
+    """The class name of the first part of ``value`` that is not a trusted class, or None."""
+    if not _trusted(type(value)):
+        return type(value).__name__
+    if isinstance(value, pd.DataFrame):
+        parts = [value.index, value.columns, *(value[c] for c in value.columns)]
+    elif isinstance(value, (pd.Series, pd.Index, np.ndarray)):
+        parts = list(value) if value.dtype == object else []
+        parts += [value.index] if isinstance(value, pd.Series) else []
+    elif isinstance(value, dict):
+        parts = [*value.keys(), *value.values()]
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        parts = list(value)
+    else:
+        parts = []
+    return next(filter(None, map(_made_here, parts)), None)
+
+
+def expect_plain(**answers) -> None:
+    """Check that each answer is a plain value: numbers, text, lists, dicts, numpy or pandas objects.
+
+    Hidden tests call this first, so an object made in the notebook to pass every comparison earns nothing.
+
+    >>> expect_plain(n_turns=3, words=pd.Series([1, 2], index=["a", "b"]))
+    >>> class Anything:
+    ...     def __eq__(self, other):
+    ...         return True
+    >>> expect_plain(n_turns=Anything())
+    Traceback (most recent call last):
+    ...
+    utils.checks.CheckFailed: `n_turns` holds an object of class Anything made in this notebook, not a plain value: store the number, text, list or table itself.
+    """
+    for name, value in answers.items():
+        if made := _made_here(value):
+            _fail(name, f"holds an object of class {made} made in this notebook, not a plain value: store the "
+                  "number, text, list or table itself.", None)
 
 
 def passed(question: str) -> None:
