@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import nbformat
+import pandas as pd
 import pytest
 
 from utils import course, grading, synthetic
@@ -80,7 +81,9 @@ def test_grade_in_parallel_reports_the_broken_submission_and_grades_the_others(g
     root, result = graded
     assert result.returncode == 1
     assert "2 graded, 0 skipped (unchanged), 1 failed" in result.stdout
-    assert "FAILED broken:" in result.stdout
+    assert f"FAILED broken: {root / 'submitted' / 'broken' / A1 / A1}.ipynb: not a notebook: broken JSON" in result.stdout
+    log = pd.read_csv(root / "grading_log" / f"{A1}.csv").set_index("student")
+    assert log["status"].to_dict() == {"blank": "graded", "broken": "failed", "full": "graded"}
     scores = grading.scores(root, A1).set_index("student")["score"]
     assert scores["full"] == 17 and scores["blank"] == 0
 

@@ -75,13 +75,18 @@ def test_report_on_a_transcript_the_test_writes(tmp_path):
     (b"", "the file is empty"),
     (b"%PDF-1.4\x00\x00", "this is a binary file"),
     ("na\u00efve".encode("latin-1"), "not UTF-8 text"),
+    ("Hello there.".encode("utf-16"), "this file is UTF-16 text"),
+    (b"... !!! ---", "the file has no words"),
+    (b"word " * 1_000_001, "5,000,005 bytes is more than the limit of 5,000,000"),
 ])
-def test_report_refuses_bad_files_with_a_clear_message(tmp_path, content, message):
+@pytest.mark.parametrize("role", ["text_path", "reference_path"])
+def test_report_refuses_bad_files_with_a_clear_message(tmp_path, content, message, role):
     path = tmp_path / "input.txt"
     if content is not None:
         path.write_bytes(content)
+    files = {"text_path": str(ROOT / "data" / "texts" / "text_b.txt"), role: str(path)}
     with pytest.raises(papermill.PapermillExecutionError) as err:
-        run(REPORT, tmp_path, text_path=str(path), output_dir=str(tmp_path / "figures"))
+        run(REPORT, tmp_path, **files, output_dir=str(tmp_path / "figures"))
     assert err.value.ename == "TextFileError"
     assert str(path) in err.value.evalue and message in err.value.evalue
     assert not (tmp_path / "figures").exists()  # nothing written half-way
