@@ -8,6 +8,7 @@ q6 2, q7 2, q8 2, q9 1, q10 1, q11 1, q12 1, q13 1.
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
@@ -135,6 +136,14 @@ def _files(*files):
     return write
 
 
+DUE = datetime(2026, 1, 10, 12, 0)  # A1's due date in the fixture course (UTC)
+
+
+def _late(folder, make):
+    _write(make("full"), folder)
+    (folder / "timestamp.txt").write_text("2026-01-11 18:00:00.000000 UTC")  # 30 hours late: 2 started days
+
+
 def _renamed(folder, make):
     _write(make("full"), folder, f"{A1} (1).ipynb")
 
@@ -172,6 +181,8 @@ CASES = [
     Case("gamer", _edited("blank", _replace("q1_boundary", GAMER)), 0,
          "code to review by hand: q1_boundary, line 3: `def __eq__(self, other):` defines how its objects compare",
          "Code to review by hand: q1_boundary, line 9: `checks = Anything()` rebinds a name the tests use"),
+    Case("late", _late, 17, "30.0 hours late: a penalty of 3.40 of 17.00 points",
+         "late is 30.0 hours late: penalty 3.40 of 17.00 (10% per started day)"),
     Case("vandal", _edited("full", _append("q1_boundary", VANDAL)), 17,
          "wrote outside its folder (into the grading copy, thrown away): gradebook.db, nbgrader_config.py, "
          "source/a1_close_reading/vandal.txt"),

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from nbgrader.api import Gradebook
 
 from utils import course, grading
 
-from fixture_class import A1, NOTEBOOK, make_a1, write_fixture_class
+from fixture_class import A1, DUE, NOTEBOOK, make_a1, write_fixture_class
 
 pytestmark = pytest.mark.slow
 
@@ -31,6 +32,8 @@ def fixture_course(tmp_course):
     with open(tmp_course / "nbgrader_config.py", "a") as config:
         config.write("\nc.Execute.timeout = 15  # the infinite loop need not cost two minutes here\n")
     course.generate_release(tmp_course, A1)
+    with Gradebook(grading.gradebook_url(tmp_course)) as gb:
+        gb.update_or_create_assignment(A1, duedate=DUE)
     return tmp_course, write_fixture_class(tmp_course, make_a1(tmp_course))
 
 
@@ -48,6 +51,9 @@ def test_the_fixture_class_through_the_kit_and_through_plain_nbgrader(fixture_co
             assert case.kit in said, student
         else:
             assert said.strip() == "", student  # nothing to report: no noise either
+
+    with Gradebook(grading.gradebook_url(root)) as gb:
+        assert gb.find_submission(A1, "late").late_submission_penalty == pytest.approx(3.4)
 
     # what the kit's scratch copy kept away from the course
     assert not list(root.rglob("vandal.txt"))
