@@ -47,6 +47,9 @@ def test_release_notebook_runs_with_only_unanswered_errors(path):
     answers = [course.nbgrader_meta(c)["grade_id"] for c in nb.cells
                if course.cell_kind(c) in {"answer", "manual"} and c.cell_type == "code"]
     assert [gid for kind, gid, _ in found if kind in {"answer", "manual"}] == answers
+    # the first unanswered cell, and only the first, says in plain words what to do
+    tracebacks = ["\n".join(o["traceback"]) for c in nb.cells for o in c.get("outputs", []) if o.get("ename")]
+    assert sum("Hint: this answer cell still holds its placeholder" in t for t in tracebacks) == 1
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
