@@ -26,6 +26,16 @@ def test_each_hint_once_under_the_usual_error():
     assert "Hint" not in last[6] and "not a hint" in last[6]
 
 
+def test_a_failed_check_shows_the_students_cell_and_message_not_the_kits_code():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in [
+        "from utils import checks, hints\nhints.enable()", "boundary = 42\nchecks.expect_type(boundary, str, 'boundary')"]])
+    NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=60).execute()
+    [error] = nb.cells[1].outputs
+    shown = "\n".join(error["traceback"])
+    assert error["ename"] == "CheckFailed" and "checks.py" not in shown and "expect_type(boundary, str" in shown
+    assert shown.endswith("`boundary` should be text (str), but it is a whole number (int): 42.")
+
+
 def test_no_hints_unless_enabled():
     assert "Hint" not in run("boundary")[0]
 

@@ -6,10 +6,16 @@ False
 
 Outside IPython (a plain script) ``enable`` does nothing and returns False. In a notebook, the usual
 traceback stays as it is and one line is added under it, the first time each hint applies: a name
-that has no value yet, an answer cell still holding its placeholder, a value of the wrong type.
+that has no value yet, an answer cell still holding its placeholder, a value of the wrong type. A failed
+check shows the student's cell and the check's message, not the kit's code behind the check.
 """
 
 import re
+from pathlib import Path
+
+from utils.checks import CheckFailed
+
+KIT = str(Path(__file__).parent)
 
 HINTS = [
     (NameError, r"name '(\w+)' is not defined",
@@ -48,6 +54,17 @@ def hint_for(error: BaseException) -> str | None:
     return None
 
 
+def _without_kit_frames(tb):
+    """Cut a traceback before its first frame in the kit's own code (how a check works inside)."""
+    first = tb
+    while tb.tb_next is not None:
+        if tb.tb_next.tb_frame.f_code.co_filename.startswith(KIT):
+            tb.tb_next = None
+            break
+        tb = tb.tb_next
+    return first
+
+
 class _Hinter:
     """IPython's custom exception handler: the usual traceback, with a hint added the first time."""
 
@@ -59,6 +76,8 @@ class _Hinter:
         if hint and hint not in self.shown and "Hint: " + hint not in getattr(value, "__notes__", []):
             self.shown.add(hint)
             value.add_note("Hint: " + hint)
+        if isinstance(value, CheckFailed):
+            tb = _without_kit_frames(tb)
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 
@@ -71,5 +90,5 @@ def enable(shell=None) -> bool:
             return False
     if shell is None:
         return False
-    shell.set_custom_exc((NameError, TypeError, NotImplementedError), _Hinter())
+    shell.set_custom_exc((NameError, TypeError, NotImplementedError, CheckFailed), _Hinter())
     return True

@@ -1,0 +1,175 @@
+"""A student in JupyterLab, in a real browser: fetch A1, run it, answer, check, validate.
+
+JupyterLab runs headless on a free loopback port with nbgrader's extensions and the kit installed;
+Playwright drives Debian's Chromium (``make test`` installs it). A screenshot of each step, and the
+seconds each took, go to test-artifacts/browser/.
+"""
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from utils import course
+
+from conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+# As root Chromium needs --no-sandbox; the rest keep it off the network (this machine has none but loopback).
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+SHOTS = ROOT / "test-artifacts" / "browser"
+A1 = "a1_close_reading"
+# Lab settings for a quiet, predictable page: no news pop-up, every cell kept in the page.
+SETTINGS = {"apputils-extension/notification": '{"fetchNews": "false"}',
+            "notebook-extension/tracker": '{"windowingMode": "none"}'}
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: `make test` installs it as root")]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"JupyterLab did not listen on port {port} within {seconds} s")
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A1 released to a scratch exchange, and JupyterLab serving an empty student folder; yields its URL."""
+    course_dir, student, exchange = tmp_path / "course", tmp_path / "student", tmp_path / "exchange"
+    student.mkdir()
+    exchange.mkdir()
+    shutil.copytree(ROOT / "source" / A1, course_dir / "source" / A1)
+    shutil.copy2(ROOT / "nbgrader_config.py", course_dir)
+    course.generate_release(course_dir, A1)
+    course.run_nbgrader(["release_assignment", A1, f"--Exchange.root={exchange}"], cwd=course_dir)
+    (student / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.course_id = 'words-and-numbers'\nc.Exchange.root = {str(exchange)!r}\n"
+        f"c.Exchange.assignment_dir = {str(student)!r}\nc.Exchange.cache = {str(tmp_path / 'cache')!r}\n")
+    for name, text in SETTINGS.items():
+        path = tmp_path / "settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    port, token = free_port(), secrets.token_hex(16)
+    env = course.nbgrader_env() | {"JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"),
+                                   "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+                                   "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
+    with open(tmp_path / "lab.log", "w") as log:
+        server = subprocess.Popen(
+            [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
+             "--allow-root", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={student}", "--LabApp.news_url=None",
+             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+            cwd=student, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}", token, student
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # the server and the kernels it started
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+class Steps:
+    """Screenshots and seconds per step of the student's session."""
+
+    def __init__(self, page):
+        self.page, self.start, self.times = page, time.perf_counter(), []
+        shutil.rmtree(SHOTS, ignore_errors=True)
+        SHOTS.mkdir(parents=True)
+
+    def done(self, name: str) -> None:
+        self.page.screenshot(path=SHOTS / f"{len(self.times) + 1:02d}-{name}.png")
+        self.times.append((name, time.perf_counter() - self.start))
+        (SHOTS / "timings.txt").write_text("".join(f"{n}\t{t:.1f} s\n" for n, t in self.times))
+
+
+def menu(page, top: str, item: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=top).click()
+    page.locator(".lm-Menu-itemLabel").get_by_text(item, exact=True).click()
+
+
+def q1_solution() -> str:
+    source = nbformat.read(ROOT / "source" / A1 / f"{A1}.ipynb", as_version=4)
+    return course.solution_code(next(c.source for c in source.cells
+                                     if course.nbgrader_meta(c).get("grade_id") == "q1_boundary"))
+
+
+def test_a_student_fetches_runs_answers_checks_and_validates_a1(lab):
+    from playwright.sync_api import sync_playwright
+
+    url, token, student = lab
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(60_000)
+        steps = Steps(page)
+
+        page.goto(f"{url}/lab?token={token}")
+        menu(page, "Nbgrader", "Assignment List")
+        released = page.locator("#released_assignments_list .list_item", has_text=A1)
+        released.wait_for()
+        steps.done("assignments-panel")
+        released.get_by_role("button", name="Fetch", exact=True).click()
+        notebook = student / A1 / f"{A1}.ipynb"
+        page.locator("#fetched_assignments_list .list_item", has_text=A1).first.wait_for()
+        assert notebook.is_file()
+        steps.done("fetched")
+
+        page.goto(f"{url}/lab/tree/{A1}/{A1}.ipynb?token={token}")
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+        menu(page, "Kernel", "Restart Kernel and Run All Cells…")  # what the notebook asks before submitting
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+        page.get_by_text("Hint: this answer cell still holds its placeholder").wait_for()
+        steps.done("run-all-stops-at-the-first-answer-with-a-hint")
+
+        cells = page.locator(".jp-Notebook .jp-Cell")
+        answer = cells.nth(cells.evaluate_all("cells => cells.findIndex(c => c.innerText.includes('Not answered yet'))"))
+
+        def answer_q1(code: str) -> None:
+            answer.locator(".cm-content").click()
+            page.keyboard.press("Control+a")
+            page.keyboard.insert_text(code)  # as pasted: no auto-closed brackets
+            page.keyboard.press("Shift+Enter")  # runs the answer and moves to its check cell
+            page.keyboard.press("Shift+Enter")  # runs the check
+
+        answer_q1(q1_solution())
+        page.get_by_text("Q1: visible checks passed; hidden tests run at grading.").wait_for()
+        steps.done("right-answer-passes")
+
+        answer_q1("boundary = 42")
+        page.get_by_text("`boundary` should be text (str), but it is a whole number (int): 42.").wait_for()
+        steps.done("wrong-answer-gets-a-hint")
+
+        page.keyboard.press("Control+s")
+        page.locator(".validate-button").click()
+        dialog = page.locator(".jp-Dialog", has_text="Validation Results")
+        dialog.wait_for()
+        assert "The following cell failed" in dialog.inner_text() and "CheckFailed" in dialog.inner_text()
+        steps.done("validate")
+        browser.close()
+    assert [name for name, _ in steps.times] == [
+        "assignments-panel", "fetched", "run-all-stops-at-the-first-answer-with-a-hint", "right-answer-passes",
+        "wrong-answer-gets-a-hint", "validate"]
