@@ -23,14 +23,15 @@ order by 1, 2, 3
 """
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def file_digests(folder: Path, files) -> dict[str, str]:
+    """A sha256 per file, by its path relative to ``folder``."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
 
 
 def snapshot(course: Path, skip_students: set[str]) -> dict[str, str]:
     """A fingerprint per protected file, and per student's gradebook rows (but ``skip_students``)."""
     files = [course / "nbgrader_config.py"] + [p for top in PROTECTED for p in (course / top).rglob("*")]
-    state = {str(p.relative_to(course)): _digest(p) for p in files if p.is_file()}
+    state = file_digests(course, files)
     db = course / "gradebook.db"
     if db.is_file():
         rows: dict[str, list] = {}

@@ -10,7 +10,6 @@ lands in the copy, is reported, and is thrown away. One JSON line per student go
 finishes: student, status (graded or failed), seconds, message, and notes for the instructor.
 """
 
-import hashlib
 import json
 import logging
 import os
@@ -23,10 +22,10 @@ from pathlib import Path
 from nbgrader.apps import AutogradeApp
 
 from utils.course import notebooks
-from utils.course_guard import changes, manual_marks, restore_manual_marks, snapshot
+from utils.course_guard import changes, file_digests, manual_marks, restore_manual_marks, snapshot
 from utils.grading import BATCH_VARIABLE, gradebook_url
 from utils.grading_notes import note_for
-from utils.submissions import folder_problems
+from utils.submissions import folder_problems, notebook_problem
 
 
 class _Log(logging.Handler):
@@ -45,8 +44,7 @@ class _Log(logging.Handler):
 
 
 def _tree(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in folder.rglob("*") if p.is_file()}
+    return file_digests(folder, folder.rglob("*"))
 
 
 def _scratch_course(course: Path, assignment: str, student: str) -> Path:
@@ -106,10 +104,9 @@ def grade_one(course: Path, assignment: str, student: str, batch: set[str]) -> d
     expected = [p.stem for p in notebooks(course, assignment)]
     folder = course / "submitted" / student / assignment
     problems = folder_problems(folder, expected)
+    present = [folder / f"{name}.ipynb" for name in expected if (folder / f"{name}.ipynb").is_file()]
     # nbgrader would fail on these anyway, with a JSON traceback or "No notebooks found"
-    unreadable = [p for p in problems if ": not a notebook:" in p]
-    if not any((folder / f"{name}.ipynb").is_file() for name in expected):
-        unreadable = problems
+    unreadable = list(filter(None, map(notebook_problem, present))) if present else problems
     log = _Log()
     if unreadable:
         status, log.errors = "failed", unreadable

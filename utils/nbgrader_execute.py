@@ -31,7 +31,7 @@ def _limit_memory(limit_bytes: int) -> None:
 class KitExecute(Execute):
     """Execute that survives timeouts and dead kernels cell by cell, with a memory limit per kernel."""
 
-    memory_limit_mb = Integer(4096, help="Address space allowed to each grading kernel, in MiB (0: no limit)"
+    memory_limit_mb = Integer(2048, help="Address space allowed to each grading kernel, in MiB (0: no limit)"
                               ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
