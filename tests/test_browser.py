@@ -126,50 +126,59 @@ def test_a_student_fetches_runs_answers_checks_and_validates_a1(lab):
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.set_default_timeout(60_000)
         steps = Steps(page)
-
-        page.goto(f"{url}/lab?token={token}")
-        menu(page, "Nbgrader", "Assignment List")
-        released = page.locator("#released_assignments_list .list_item", has_text=A1)
-        released.wait_for()
-        steps.done("assignments-panel")
-        released.get_by_role("button", name="Fetch", exact=True).click()
-        notebook = student / A1 / f"{A1}.ipynb"
-        page.locator("#fetched_assignments_list .list_item", has_text=A1).first.wait_for()
-        assert notebook.is_file()
-        steps.done("fetched")
-
-        page.goto(f"{url}/lab/tree/{A1}/{A1}.ipynb?token={token}")
-        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
-        menu(page, "Kernel", "Restart Kernel and Run All Cells…")  # what the notebook asks before submitting
-        page.locator(".jp-Dialog .jp-mod-accept").click()
-        page.get_by_text("Hint: this answer cell still holds its placeholder").wait_for()
-        steps.done("run-all-stops-at-the-first-answer-with-a-hint")
-
-        cells = page.locator(".jp-Notebook .jp-Cell")
-        answer = cells.nth(cells.evaluate_all("cells => cells.findIndex(c => c.innerText.includes('Not answered yet'))"))
-
-        def answer_q1(code: str) -> None:
-            answer.locator(".cm-content").click()
-            page.keyboard.press("Control+a")
-            page.keyboard.insert_text(code)  # as pasted: no auto-closed brackets
-            page.keyboard.press("Shift+Enter")  # runs the answer and moves to its check cell
-            page.keyboard.press("Shift+Enter")  # runs the check
-
-        answer_q1(q1_solution())
-        page.get_by_text("Q1: visible checks passed; hidden tests run at grading.").wait_for()
-        steps.done("right-answer-passes")
-
-        answer_q1("boundary = 42")
-        page.get_by_text("`boundary` should be text (str), but it is a whole number (int): 42.").wait_for()
-        steps.done("wrong-answer-gets-a-hint")
-
-        page.keyboard.press("Control+s")
-        page.locator(".validate-button").click()
-        dialog = page.locator(".jp-Dialog", has_text="Validation Results")
-        dialog.wait_for()
-        assert "The following cell failed" in dialog.inner_text() and "CheckFailed" in dialog.inner_text()
-        steps.done("validate")
+        try:
+            student_session(page, steps, url, token, student)
+        except Exception:
+            page.screenshot(path=SHOTS / "failed.png")  # where it stopped, for whoever reads the CI log
+            raise
         browser.close()
     assert [name for name, _ in steps.times] == [
         "assignments-panel", "fetched", "run-all-stops-at-the-first-answer-with-a-hint", "right-answer-passes",
         "wrong-answer-gets-a-hint", "validate"]
+
+
+def student_session(page, steps: Steps, url: str, token: str, student: Path) -> None:
+    page.goto(f"{url}/lab?token={token}")
+    menu(page, "Nbgrader", "Assignment List")
+    released = page.locator("#released_assignments_list .list_item", has_text=A1)
+    released.wait_for()
+    steps.done("assignments-panel")
+    released.get_by_role("button", name="Fetch", exact=True).click()
+    notebook = student / A1 / f"{A1}.ipynb"
+    page.locator("#fetched_assignments_list .list_item", has_text=A1).first.wait_for()
+    assert notebook.is_file()
+    steps.done("fetched")
+
+    page.goto(f"{url}/lab/tree/{A1}/{A1}.ipynb?token={token}")
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+    menu(page, "Kernel", "Restart Kernel and Run All Cells…")  # what the notebook asks before submitting
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.get_by_text("Hint: this answer cell still holds its placeholder").wait_for()
+    steps.done("run-all-stops-at-the-first-answer-with-a-hint")
+
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    answer = cells.nth(cells.evaluate_all("cells => cells.findIndex(c => c.innerText.includes('Not answered yet'))"))
+
+    def answer_q1(code: str) -> None:
+        answer.locator(".cm-content").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(code)  # as pasted: no auto-closed brackets
+        page.keyboard.press("Shift+Enter")  # runs the answer and moves to its check cell
+        page.keyboard.press("Shift+Enter")  # runs the check
+
+    answer_q1(q1_solution())
+    page.get_by_text("Q1: visible checks passed; hidden tests run at grading.").wait_for()
+    steps.done("right-answer-passes")
+
+    answer_q1("boundary = 42")
+    page.get_by_text("`boundary` should be text (str), but it is a whole number (int): 42.").wait_for()
+    steps.done("wrong-answer-gets-a-hint")
+
+    page.keyboard.press("Control+s")
+    page.locator(".lm-TabBar-tab.jp-mod-dirty").wait_for(state="detached")  # saved: Validate reads the file
+    page.locator(".validate-button").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=180_000)  # nbgrader runs the whole notebook in a fresh kernel first
+    shown = dialog.inner_text()
+    assert "Validation Results" in shown and "The following cell failed" in shown and "CheckFailed" in shown, shown
+    steps.done("validate")
