@@ -4,8 +4,8 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPrep
 from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades,
                                     IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
 
-from utils.nbgrader_execute import KitExecute
-from utils.nbgrader_plugins import (BoundOutput, FlagSuspiciousCode, ForgetUnknownCells, HideHiddenTests, KitCsvExport,
+from utils.grading.execute import KitExecute
+from utils.grading.plugins import (BoundOutput, FlagSuspiciousCode, ForgetUnknownCells, HideHiddenTests, KitCsvExport,
                                     KitNotebookExporter, PercentPerDayLate, RestoreHiddenTests, RestoreLockedCells)
 
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
@@ -34,8 +34,10 @@ c.Autograde.sanitize_preprocessors = [ClearOutput, FlagSuspiciousCode, Deduplica
                                       OverwriteKernelspec, RestoreHiddenTests, OverwriteCells, RestoreLockedCells,
                                       CheckCellMetadata]
 
-# A file that is not a notebook fails with a message naming it and the fix.
+# A file that is not a notebook, or one too large to have been made by hand, fails with a message
+# naming it and the fix (`wordsnums grade` checks the same limit before it starts nbgrader).
 c.Autograde.exporter_class = KitNotebookExporter
+c.KitNotebookExporter.max_notebook_mb = 50
 
 # A slow cell should not hold up a whole class; a notebook gets this long per cell. A cell that times out
 # or kills its kernel costs only its own points: the kernel restarts and the rest is graded.

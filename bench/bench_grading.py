@@ -18,7 +18,9 @@ from pathlib import Path
 
 import papermill
 
-from utils import course, grading, paths, synthetic
+from utils import paths
+from utils.course import model, synthetic
+from utils.grading import gradebook, parallel
 
 
 def make_course(root: Path, target: Path, assignments: list[str], n_students: int) -> Path:
@@ -27,21 +29,21 @@ def make_course(root: Path, target: Path, assignments: list[str], n_students: in
     kinds = cycle(synthetic.KINDS)
     students = {f"s{i:03d}": next(kinds) for i in range(n_students)}
     for assignment in assignments:
-        course.generate_release(target, assignment)
+        model.generate_release(target, assignment)
         synthetic.write_class(target, assignment, students)
     return target
 
 
 def all_scores(course_dir: Path, assignments: list[str]) -> dict:
     return {(a, r.student, r.notebook): r.score for a in assignments
-            for r in grading.scores(course_dir, a).itertuples()}
+            for r in gradebook.scores(course_dir, a).itertuples()}
 
 
 def papermill_seconds(root: Path, assignments: list[str], scratch: Path) -> float:
     """Mean time to execute each assignment's solution notebook once with papermill."""
     times = []
     for assignment in assignments:
-        for path in course.notebooks(root, assignment):
+        for path in model.notebooks(root, assignment):
             start = time.perf_counter()
             papermill.execute_notebook(str(path), str(scratch / path.name), cwd=str(path.parent),
                                        kernel_name="python3", progress_bar=False, log_output=False)
@@ -56,22 +58,22 @@ def main():
     parser.add_argument("--assignments", nargs="*", default=None)
     args = parser.parse_args()
     root = paths.course_root()
-    assignments = args.assignments or course.assignments(root)
+    assignments = args.assignments or model.assignments(root)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         seq = make_course(root, tmp / "sequential", assignments, args.students)
         par = make_course(root, tmp / "parallel", assignments, args.students)
-        n = sum(len(grading.students(seq, a)) * len(course.notebooks(seq, a)) for a in assignments)
+        n = sum(len(parallel.students(seq, a)) * len(model.notebooks(seq, a)) for a in assignments)
         print(f"{args.students} students x {len(assignments)} assignments = {n} notebooks")
 
         start = time.perf_counter()
         for a in assignments:
-            course.run_nbgrader(["autograde", a, "--force"], cwd=seq)
+            model.run_nbgrader(["autograde", a, "--force"], cwd=seq)
         t_seq = time.perf_counter() - start
         print(f"plain nbgrader autograde, sequential:   {t_seq:7.1f} s  ({t_seq / n:.2f} s per notebook)")
 
         start = time.perf_counter()
-        failed = [o for a in assignments for o in grading.grade(par, a, jobs=args.jobs, force=True)
+        failed = [o for a in assignments for o in parallel.grade(par, a, jobs=args.jobs, force=True)
                   if o.status != "graded"]
         t_par = time.perf_counter() - start
         print(f"wordsnums grade --jobs {args.jobs}:               {t_par:7.1f} s  ({t_par / n:.2f} s per notebook)")

@@ -5,15 +5,16 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from utils import course, paths
+from utils import paths
+from utils.course import model
 
 matplotlib.use("Agg")
 # the kit's own language data, as the assignments use, whatever nltk_data this machine has
 os.environ["WORDSNUMS_OFFLINE_NLP"] = "1"
 
 ROOT = paths.course_root()
-ASSIGNMENTS = course.assignments(ROOT)
-SOURCE_NOTEBOOKS = [p for a in ASSIGNMENTS for p in course.notebooks(ROOT, a)]
+ASSIGNMENTS = model.assignments(ROOT)
+SOURCE_NOTEBOOKS = [p for a in ASSIGNMENTS for p in model.notebooks(ROOT, a)]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Callable
 
 import nbformat
 
-from utils import course, synthetic
+from utils.course import model, synthetic
 
 A1 = "a1_close_reading"
 NOTEBOOK = f"{A1}.ipynb"
@@ -31,7 +31,7 @@ class Case:
 
 
 def cell(nb, grade_id):
-    return next(c for c in nb.cells if course.nbgrader_meta(c).get("grade_id") == grade_id)
+    return next(c for c in nb.cells if model.nbgrader_meta(c).get("grade_id") == grade_id)
 
 
 def _write(nb, folder: Path, name: str = NOTEBOOK) -> None:
@@ -56,12 +56,12 @@ def _replace(grade_id: str, code: str) -> Callable:
 
 def _tests_to_pass(nb):
     for c in nb.cells:
-        if course.cell_kind(c) == "test":
+        if model.cell_kind(c) == "test":
             c.source = "pass"
 
 
 def _delete(*grade_ids):
-    return lambda nb: setattr(nb, "cells", [c for c in nb.cells if course.nbgrader_meta(c).get("grade_id")
+    return lambda nb: setattr(nb, "cells", [c for c in nb.cells if model.nbgrader_meta(c).get("grade_id")
                                             not in grade_ids])
 
 
@@ -73,8 +73,8 @@ def _duplicate(nb):
 
 
 def _change_ids(nb):
-    course.nbgrader_meta(cell(nb, "q3_test"))["grade_id"] = "q3_test_mine"
-    course.nbgrader_meta(cell(nb, "q4_test"))["points"] = 10
+    model.nbgrader_meta(cell(nb, "q3_test"))["grade_id"] = "q3_test_mine"
+    model.nbgrader_meta(cell(nb, "q4_test"))["points"] = 10
 
 
 def _v3(folder, make):

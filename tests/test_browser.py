@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from utils import course
+from utils.course import model
 
 from conftest import ROOT
 
@@ -61,8 +61,8 @@ def lab(tmp_path):
     exchange.mkdir()
     shutil.copytree(ROOT / "source" / A1, course_dir / "source" / A1)
     shutil.copy2(ROOT / "nbgrader_config.py", course_dir)
-    course.generate_release(course_dir, A1)
-    course.run_nbgrader(["release_assignment", A1, f"--Exchange.root={exchange}"], cwd=course_dir)
+    model.generate_release(course_dir, A1)
+    model.run_nbgrader(["release_assignment", A1, f"--Exchange.root={exchange}"], cwd=course_dir)
     (student / "nbgrader_config.py").write_text(
         f"c = get_config()\nc.CourseDirectory.course_id = 'words-and-numbers'\nc.Exchange.root = {str(exchange)!r}\n"
         f"c.Exchange.assignment_dir = {str(student)!r}\nc.Exchange.cache = {str(tmp_path / 'cache')!r}\n")
@@ -71,7 +71,7 @@ def lab(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     port, token = free_port(), secrets.token_hex(16)
-    env = course.nbgrader_env() | {"JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"),
+    env = model.nbgrader_env() | {"JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"),
                                    "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
                                    "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
     with open(tmp_path / "lab.log", "w") as log:
@@ -113,8 +113,8 @@ def menu(page, top: str, item: str) -> None:
 
 def q1_solution() -> str:
     source = nbformat.read(ROOT / "source" / A1 / f"{A1}.ipynb", as_version=4)
-    return course.solution_code(next(c.source for c in source.cells
-                                     if course.nbgrader_meta(c).get("grade_id") == "q1_boundary"))
+    return model.solution_code(next(c.source for c in source.cells
+                                     if model.nbgrader_meta(c).get("grade_id") == "q1_boundary"))
 
 
 def test_a_student_fetches_runs_answers_checks_and_validates_a1(lab):

@@ -10,7 +10,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from utils import course, grading, synthetic
+from utils.course import model, synthetic
+from utils.grading import gradebook
 
 from conftest import ROOT
 
@@ -20,7 +21,7 @@ COMMANDS = ["texts", "build", "check", "grade", "feedback", "export", "report", 
 
 
 def wordsnums(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "utils.cli", *map(str, args)], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "utils.instructor.cli", *map(str, args)], cwd=cwd,
                           capture_output=True, text=True)
 
 
@@ -68,7 +69,7 @@ def test_check_lists_problems_and_fails(tmp_path):
 def graded(tmp_path_factory):
     """A course with three submissions (full, blank, broken), graded once by `wordsnums grade`."""
     root = copy_course(tmp_path_factory.mktemp("course"))
-    course.generate_release(root, A1)
+    model.generate_release(root, A1)
     synthetic.write_class(root, A1, {"full": "full", "blank": "blank"})
     broken = root / "submitted" / "broken" / A1
     broken.mkdir(parents=True)
@@ -84,7 +85,7 @@ def test_grade_in_parallel_reports_the_broken_submission_and_grades_the_others(g
     assert f"FAILED broken: {root / 'submitted' / 'broken' / A1 / A1}.ipynb: not a notebook: broken JSON" in result.stdout
     log = pd.read_csv(root / "grading_log" / f"{A1}.csv").set_index("student")
     assert log["status"].to_dict() == {"blank": "graded", "broken": "failed", "full": "graded"}
-    scores = grading.scores(root, A1).set_index("student")["score"]
+    scores = gradebook.scores(root, A1).set_index("student")["score"]
     assert scores["full"] == 17 and scores["blank"] == 0
 
 
@@ -98,7 +99,7 @@ def test_grade_skips_unchanged_and_regrades_changed(graded):
     nbformat.write(synthetic.submission("partial", source, release), submitted)  # a resubmission
     changed = wordsnums("grade", A1, "--course", root)
     assert "1 graded, 1 skipped (unchanged), 1 failed" in changed.stdout
-    assert grading.scores(root, A1).set_index("student").loc["blank", "score"] == 10
+    assert gradebook.scores(root, A1).set_index("student").loc["blank", "score"] == 10
 
 
 def test_feedback_shows_results_but_no_hidden_tests(graded):

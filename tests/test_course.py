@@ -5,18 +5,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from utils import course, lint, synthetic
+from utils.course import lint, model, synthetic
 
 from conftest import SOURCE_NOTEBOOKS
 
 
 def test_solution_code_strips_markers_and_hidden_tests():
     src = "a = 1\n### BEGIN SOLUTION\nb = 2\n### END SOLUTION\n### BEGIN HIDDEN TESTS\nassert b == 2\n### END HIDDEN TESTS"
-    assert course.solution_code(src) == "a = 1\nb = 2"
+    assert model.solution_code(src) == "a = 1\nb = 2"
 
 
 def test_points_table(root):
-    table = course.points(root).set_index("assignment")
+    table = model.points(root).set_index("assignment")
     assert table.loc["a1_close_reading", ["autograded", "manual", "total"]].tolist() == [17.0, 7.0, 24.0]
     assert table.loc["a2_rhetoric", ["autograded", "manual", "total"]].tolist() == [18.0, 7.0, 25.0]
     assert table.loc["a3_displacement_data", ["autograded", "manual", "total"]].tolist() == [14.0, 5.0, 19.0]
@@ -26,14 +26,14 @@ def test_points_table(root):
 @pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=lambda p: p.stem)
 def test_source_notebook_structure(path):
     nb = nbformat.read(path, as_version=4)
-    kinds = [course.cell_kind(c) for c in nb.cells]
+    kinds = [model.cell_kind(c) for c in nb.cells]
     assert lint.notebook_problems(path) == []
     autograded = kinds.count("answer")
     assert 5 <= autograded <= 12, "5 to 12 autograded questions"
     if path.parent.name == "a1_close_reading":
         assert 8 <= autograded <= 12 and kinds.count("manual") == 2, "A1: 8 to 12 autograded questions, 2 manual"
-    assert sum(1 for c in nb.cells if course.cell_kind(c) == "manual") >= 1, "a manually graded answer with a rubric"
-    assert all("Rubric" in nb.cells[i - 1].source for i, c in enumerate(nb.cells) if course.cell_kind(c) == "manual")
+    assert sum(1 for c in nb.cells if model.cell_kind(c) == "manual") >= 1, "a manually graded answer with a rubric"
+    assert all("Rubric" in nb.cells[i - 1].source for i, c in enumerate(nb.cells) if model.cell_kind(c) == "manual")
     # every answer cell is followed by its test before the next answer (partial students rely on it)
     order = [k for k in kinds if k in {"answer", "manual", "test"}]
     for i, kind in enumerate(order):

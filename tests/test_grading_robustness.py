@@ -7,7 +7,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from utils import course, grading
+from utils.course import model
+from utils.grading import gradebook, parallel
 
 from fixture_class import A1, DUE, NOTEBOOK, make_a1, write_fixture_class
 
@@ -31,8 +32,8 @@ def grade_rows(course_dir: Path) -> dict[str, list]:
 def fixture_course(tmp_course):
     with open(tmp_course / "nbgrader_config.py", "a") as config:
         config.write("\nc.Execute.timeout = 15  # the infinite loop need not cost two minutes here\n")
-    course.generate_release(tmp_course, A1)
-    with Gradebook(grading.gradebook_url(tmp_course)) as gb:
+    model.generate_release(tmp_course, A1)
+    with Gradebook(gradebook.gradebook_url(tmp_course)) as gb:
         gb.update_or_create_assignment(A1, duedate=DUE)
     return tmp_course, write_fixture_class(tmp_course, make_a1(tmp_course))
 
@@ -40,8 +41,8 @@ def fixture_course(tmp_course):
 def test_the_fixture_class_through_the_kit_and_through_plain_nbgrader(fixture_course):
     root, cases = fixture_course
     config = (root / "nbgrader_config.py").read_bytes()
-    outcomes = {o.student: o for o in grading.grade(root, A1, jobs=2)}
-    scores = grading.scores(root, A1).set_index("student")["score"].to_dict()
+    outcomes = {o.student: o for o in parallel.grade(root, A1, jobs=2)}
+    scores = gradebook.scores(root, A1).set_index("student")["score"].to_dict()
     assert set(outcomes) == set(cases)
     for student, case in cases.items():
         outcome = outcomes[student]
@@ -52,7 +53,7 @@ def test_the_fixture_class_through_the_kit_and_through_plain_nbgrader(fixture_co
         else:
             assert said.strip() == "", student  # nothing to report: no noise either
 
-    with Gradebook(grading.gradebook_url(root)) as gb:
+    with Gradebook(gradebook.gradebook_url(root)) as gb:
         assert gb.find_submission(A1, "late").late_submission_penalty == pytest.approx(3.4)
 
     # what the kit's scratch copy kept away from the course
@@ -65,18 +66,18 @@ def test_the_fixture_class_through_the_kit_and_through_plain_nbgrader(fixture_co
     # the tampered test cells were graded as written in source/, hidden tests and all
     source = nbformat.read(root / "source" / A1 / NOTEBOOK, as_version=4)
     graded = nbformat.read(root / "autograded" / "tampered" / A1 / NOTEBOOK, as_version=4)
-    tests = {course.nbgrader_meta(c)["grade_id"]: c.source for c in source.cells if course.cell_kind(c) == "test"}
-    assert {course.nbgrader_meta(c)["grade_id"]: c.source for c in graded.cells if course.cell_kind(c) == "test"} == tests
+    tests = {model.nbgrader_meta(c)["grade_id"]: c.source for c in source.cells if model.cell_kind(c) == "test"}
+    assert {model.nbgrader_meta(c)["grade_id"]: c.source for c in graded.cells if model.cell_kind(c) == "test"} == tests
 
     # grading again changes nothing: unchanged submissions are skipped, the broken ones fail the same way
     kit_rows = grade_rows(root)
-    again = {o.student: o.status for o in grading.grade(root, A1, jobs=2)}
+    again = {o.student: o.status for o in parallel.grade(root, A1, jobs=2)}
     assert again == {s: "skipped" if c.status == "graded" else "failed" for s, c in cases.items()}
     assert grade_rows(root) == kit_rows
 
     # plain nbgrader with the course's config: the same scores and the same messages. The vandal
     # ("[!v]*" leaves it out) is graded on its own below, because plain nbgrader runs it in the course.
-    run = course.run_nbgrader(["autograde", A1, "--force", "--student", "[!v]*"], cwd=root, check=False)
+    run = model.run_nbgrader(["autograde", A1, "--force", "--student", "[!v]*"], cwd=root, check=False)
     log = run.stdout + run.stderr
     assert run.returncode == 1  # nbgrader's exit status when some submissions failed
     for student, case in cases.items():
@@ -87,32 +88,32 @@ def test_the_fixture_class_through_the_kit_and_through_plain_nbgrader(fixture_co
     assert all(score is None for s, r in plain_rows.items() if cases[s].status == "failed" for _, score, _ in r)
 
     # plain nbgrader runs the vandal in the course itself: this is what the kit's scratch copy prevents
-    course.run_nbgrader(["autograde", A1, "--force", "--student", "vandal"], cwd=root)
+    model.run_nbgrader(["autograde", A1, "--force", "--student", "vandal"], cwd=root)
     assert (root / "source" / A1 / "vandal.txt").exists()
     assert {manual for rows in grade_rows(root).values() for _, _, manual in rows} == {99.0}
 
 
 def test_a_write_to_the_course_by_absolute_path_is_flagged(tmp_course):
-    course.generate_release(tmp_course, A1)
+    model.generate_release(tmp_course, A1)
     make = make_a1(tmp_course)
     folder = tmp_course / "submitted" / "full" / A1
     folder.mkdir(parents=True)
     nbformat.write(make("full"), folder / NOTEBOOK)
-    assert [o.status for o in grading.grade(tmp_course, A1)] == ["graded"]
+    assert [o.status for o in parallel.grade(tmp_course, A1)] == ["graded"]
 
     nb = make("full")
-    answer = next(c for c in nb.cells if course.nbgrader_meta(c).get("grade_id") == "q1_boundary")
+    answer = next(c for c in nb.cells if model.nbgrader_meta(c).get("grade_id") == "q1_boundary")
     answer.source += (f"\nimport sqlite3\nopen({str(tmp_course / 'source' / A1 / 'x.txt')!r}, 'w').write('x')\n"
                       f"sqlite3.connect({str(tmp_course / 'gradebook.db')!r}).execute("
                       "'update grade set manual_score = 99').connection.commit()")
     folder = tmp_course / "submitted" / "sly" / A1
     folder.mkdir(parents=True)
     nbformat.write(nb, folder / NOTEBOOK)
-    outcomes = {o.student: o for o in grading.grade(tmp_course, A1)}
+    outcomes = {o.student: o for o in parallel.grade(tmp_course, A1)}
     assert outcomes["full"].status == "skipped"
     outcome = outcomes["sly"]
     assert outcome.status == "graded"
-    assert grading.scores(tmp_course, A1).set_index("student")["score"].to_dict() == {"full": 17, "sly": 17}
+    assert gradebook.scores(tmp_course, A1).set_index("student")["score"].to_dict() == {"full": 17, "sly": 17}
     assert "`import sqlite3` runs programs or reaches other files" in outcome.notes[0]
     assert outcome.notes[-2:] == ["manual marks of full, sly changed while it was graded; put back",
                              "the course changed while it was graded (other submissions graded at the same time may "

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from utils import lint
+from utils.course import lint
 
 from conftest import ROOT
 

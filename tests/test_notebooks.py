@@ -5,7 +5,7 @@ import papermill
 import pytest
 from nbclient import NotebookClient
 
-from utils import course, lint
+from utils.course import lint, model
 
 from conftest import ASSIGNMENTS, ROOT, SOURCE_NOTEBOOKS
 
@@ -21,7 +21,7 @@ def errors(nb) -> list[tuple[str, str, str]]:
     for i, cell in enumerate(nb.cells):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                found.append((course.cell_kind(cell), course.nbgrader_meta(cell).get("grade_id", str(i)), out["ename"]))
+                found.append((model.cell_kind(cell), model.nbgrader_meta(cell).get("grade_id", str(i)), out["ename"]))
     return found
 
 
@@ -31,7 +31,7 @@ def test_source_notebook_runs_top_to_bottom(path, tmp_path):
                                      kernel_name="python3", progress_bar=False)
     assert errors(out) == []
     printed = "".join(o.get("text", "") for c in out.cells for o in c.get("outputs", []) if o.get("name") == "stdout")
-    n_tests = sum(course.cell_kind(c) == "test" for c in out.cells)
+    n_tests = sum(model.cell_kind(c) == "test" for c in out.cells)
     assert printed.count("visible checks passed") == n_tests
 
 
@@ -44,8 +44,8 @@ def test_release_notebook_runs_with_only_unanswered_errors(path):
     found = errors(nb)
     unexpected = [e for e in found if e[2] not in EXPECTED_ERRORS.get(e[0], set())]
     assert unexpected == []
-    answers = [course.nbgrader_meta(c)["grade_id"] for c in nb.cells
-               if course.cell_kind(c) in {"answer", "manual"} and c.cell_type == "code"]
+    answers = [model.nbgrader_meta(c)["grade_id"] for c in nb.cells
+               if model.cell_kind(c) in {"answer", "manual"} and c.cell_type == "code"]
     assert [gid for kind, gid, _ in found if kind in {"answer", "manual"}] == answers
     # the first unanswered cell, and only the first, says in plain words what to do
     tracebacks = ["\n".join(o["traceback"]) for c in nb.cells for o in c.get("outputs", []) if o.get("ename")]
@@ -60,6 +60,6 @@ def test_release_matches_what_nbgrader_generates(assignment):
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_leaks_no_solution_or_hidden_test(assignment):
     assert [p for p in (ROOT / "release" / assignment).rglob("*") if p.is_file()]
-    for source in course.notebooks(ROOT, assignment):
+    for source in model.notebooks(ROOT, assignment):
         assert lint.secret_lines(nbformat.read(source, as_version=4)), "a source notebook without solutions?"
     assert lint.leak_problems(ROOT, assignment) == []

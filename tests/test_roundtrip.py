@@ -6,7 +6,8 @@ import nbformat
 import pandas as pd
 import pytest
 
-from utils import course, grading, synthetic
+from utils.course import model, synthetic
+from utils.grading import gradebook, parallel
 
 from conftest import ASSIGNMENTS
 
@@ -16,31 +17,31 @@ CLASS = {f"s_{kind}": kind for kind in synthetic.KINDS}
 
 def grade_class(workdir: Path, assignment: str, students: dict[str, str]) -> pd.DataFrame:
     """Generate, write a synthetic class into submitted/, grade in parallel: expected and actual scores."""
-    course.generate_release(workdir, assignment)
+    model.generate_release(workdir, assignment)
     expected = synthetic.write_class(workdir, assignment, students)
-    assert [o for o in grading.grade(workdir, assignment) if o.status != "graded"] == []
-    return expected.merge(grading.scores(workdir, assignment), on=["student", "assignment", "notebook"], how="left")
+    assert [o for o in parallel.grade(workdir, assignment) if o.status != "graded"] == []
+    return expected.merge(gradebook.scores(workdir, assignment), on=["student", "assignment", "notebook"], how="left")
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_synthetic_class_gets_exact_scores(assignment, tmp_course):
     table = grade_class(tmp_course, assignment, CLASS)
-    assert len(table) == len(CLASS) * len(course.notebooks(tmp_course, assignment))
+    assert len(table) == len(CLASS) * len(model.notebooks(tmp_course, assignment))
     assert table["score"].tolist() == table["expected"].tolist(), table.to_string()
     full = table[table["kind"] == "full"]
-    auto = [course.graded_cells(nbformat.read(p, as_version=4)) for p in course.notebooks(tmp_course, assignment)]
+    auto = [model.graded_cells(nbformat.read(p, as_version=4)) for p in model.notebooks(tmp_course, assignment)]
     assert full["score"].sum() == sum(t.loc[t["kind"] == "test", "points"].sum() for t in auto) > 0
     assert (table.loc[table["kind"].isin(["blank", "wrong", "tampered"]), "score"] == 0).all()
 
-    for path in course.notebooks(tmp_course, assignment):
+    for path in model.notebooks(tmp_course, assignment):
         # the full solution earns every autograded cell's points, cell by cell
-        cells = grading.cell_scores(tmp_course, assignment, path.stem, "s_full")
-        points = course.graded_cells(nbformat.read(path, as_version=4)).set_index("grade_id")
+        cells = gradebook.cell_scores(tmp_course, assignment, path.stem, "s_full")
+        points = model.graded_cells(nbformat.read(path, as_version=4)).set_index("grade_id")
         for gid, row in points[points["kind"] == "test"].iterrows():
             assert cells[gid] == row["points"], gid
         # nbgrader restored the tampered test cells, hidden tests included, from the gradebook
         source = nbformat.read(path, as_version=4)
         graded = nbformat.read(tmp_course / "autograded" / "s_tampered" / assignment / path.name, as_version=4)
-        tests = {course.nbgrader_meta(c)["grade_id"]: c.source for c in source.cells if course.cell_kind(c) == "test"}
-        restored = {course.nbgrader_meta(c)["grade_id"]: c.source for c in graded.cells if course.cell_kind(c) == "test"}
+        tests = {model.nbgrader_meta(c)["grade_id"]: c.source for c in source.cells if model.cell_kind(c) == "test"}
+        restored = {model.nbgrader_meta(c)["grade_id"]: c.source for c in graded.cells if model.cell_kind(c) == "test"}
         assert restored == tests

@@ -3,7 +3,8 @@ import re
 
 import pandas as pd
 
-from utils import paths, scrape, texts
+from utils import paths, texts
+from utils.course import scrape
 
 
 def test_raw_file_matches_its_data_card(root):

@@ -9,7 +9,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from utils.course import course_files
+from utils.course.model import course_files
 
 MANIFEST = Path(".wordsnums") / "release-manifest.json"
 

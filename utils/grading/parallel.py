@@ -1,12 +1,11 @@
-"""Grading with nbgrader: autograde a class in parallel, read scores from its gradebook.
+"""Grading a class with nbgrader in parallel, skipping what is graded and unchanged, with a log per run.
 
-Submissions are shared out among ``jobs`` worker processes (:mod:`utils.grade_worker`), each
+Submissions are shared out among ``jobs`` worker processes (:mod:`utils.grading.worker`), each
 running nbgrader's own autograder on one submission after another with a fresh kernel for each,
 all on nbgrader's shared sqlite gradebook. A submission already graded and unchanged since is
 skipped; a failing one is reported and never stops the others.
 """
 
-import fcntl
 import hashlib
 import json
 import os
@@ -18,13 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from nbgrader.api import Gradebook, MissingEntry
+from filelock import FileLock
 
-from utils.course import course_files, nbgrader_env
+from utils.course.model import course_files, nbgrader_env
+from utils.grading.gradebook import in_gradebook
 
-SCORE_COLUMNS = ["student", "assignment", "notebook", "score", "max_score", "needs_manual_grade"]
 LEDGER = ".wordsnums-graded.json"  # beside gradebook.db: what each grade was computed from
-BATCH_VARIABLE = "WORDSNUMS_GRADING_BATCH"  # tells each worker who else is being graded in this run
 
 
 @dataclass
@@ -66,8 +64,7 @@ def _ledger(course: Path) -> dict:
 
 def _record(course: Path, key: str, value: str) -> None:
     """Add one entry to the ledger; a lock keeps concurrent `wordsnums grade` runs from losing entries."""
-    with open(course / (LEDGER + ".lock"), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with FileLock(course / (LEDGER + ".lock")):
         ledger = _ledger(course)
         ledger[key] = value
         tmp = course / f"{LEDGER}.{os.getpid()}.tmp"
@@ -77,9 +74,11 @@ def _record(course: Path, key: str, value: str) -> None:
 
 def _worker(course: Path, assignment: str, students: list[str], batch: list[str]):
     """Start a grading worker for some students; yields each student's outcome as it finishes."""
-    env = nbgrader_env() | {BATCH_VARIABLE: json.dumps(batch)}
-    proc = subprocess.Popen([sys.executable, "-m", "utils.grade_worker", str(course), assignment, *students],
-                            cwd=course, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "utils.grading.worker", str(course), assignment, *students],
+                            cwd=course, env=nbgrader_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    proc.stdin.write(json.dumps(batch))  # who else is graded in this run: their gradebook rows may change
+    proc.stdin.close()
     done = set()
     for line in proc.stdout:
         result = json.loads(line)
@@ -103,7 +102,7 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
     for student in students(course, assignment):
         key = f"{assignment}/{student}"
         fingerprint = submission_hash(course, assignment, student)
-        graded = (course / "autograded" / student / assignment).is_dir() and _in_gradebook(course, assignment, student)
+        graded = (course / "autograded" / student / assignment).is_dir() and in_gradebook(course, assignment, student)
         if not force and graded and ledger.get(key) == fingerprint:
             outcomes.append(Outcome(student, "skipped", 0.0, "already graded, unchanged"))
             if progress:
@@ -136,38 +135,3 @@ def write_log(course: Path, assignment: str, outcomes: list[Outcome]) -> Path:
                           for o in outcomes], columns=["student", "status", "seconds", "message", "notes"])
     table.to_csv(path, index=False)
     return path
-
-
-def gradebook_url(course: Path) -> str:
-    """The sqlite gradebook of a course; the timeout lets parallel graders wait for each other's writes."""
-    return f"sqlite:///{course / 'gradebook.db'}?timeout=60"
-
-
-def _in_gradebook(course: Path, assignment: str, student: str) -> bool:
-    with Gradebook(gradebook_url(course)) as gb:
-        try:
-            gb.find_submission(assignment, student)
-        except MissingEntry:
-            return False
-    return True
-
-
-def scores(course: Path, assignment: str) -> pd.DataFrame:
-    """Each student's score per notebook of ``assignment``, from the sqlite gradebook."""
-    rows = []
-    with Gradebook(gradebook_url(course)) as gb:
-        for notebook in gb.find_assignment(assignment).notebooks:
-            for sub in notebook.submissions:
-                rows.append((sub.student.id, assignment, notebook.name, sub.score, sub.max_score,
-                             sub.needs_manual_grade))
-    return pd.DataFrame(rows, columns=SCORE_COLUMNS).sort_values(["student", "notebook"], ignore_index=True)
-
-
-def cell_scores(course: Path, assignment: str, notebook: str, student: str) -> dict[str, float | None]:
-    """The autograded score of each graded cell of one submission (None if not autograded)."""
-    with Gradebook(gradebook_url(course)) as gb:
-        try:
-            sub = gb.find_submission_notebook(notebook, assignment, student)
-        except MissingEntry as err:
-            raise KeyError(f"No graded submission of {assignment}/{notebook} by {student}") from err
-        return {grade.name: grade.auto_score for grade in sub.grades}

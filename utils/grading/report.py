@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 from nbgrader.api import Gradebook
 
-from utils import grading
+from utils.grading import gradebook
 
 ITEM_COLUMNS = ["question", "max_points", "mean", "full_marks_share", "discrimination"]
 
@@ -13,7 +13,7 @@ ITEM_COLUMNS = ["question", "max_points", "mean", "full_marks_share", "discrimin
 def item_scores(course: Path, assignment: str) -> pd.DataFrame:
     """Score of every graded cell for every student (rows: students, columns: grade_ids)."""
     records = {}
-    with Gradebook(grading.gradebook_url(course)) as gb:
+    with Gradebook(gradebook.gradebook_url(course)) as gb:
         for notebook in gb.find_assignment(assignment).notebooks:
             for sub in notebook.submissions:
                 row = records.setdefault(sub.student.id, {})

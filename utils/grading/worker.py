@@ -1,6 +1,7 @@
 """A grading worker: autogrades several students' submissions in one process, one after another.
 
-Run as ``python -m utils.grade_worker COURSE ASSIGNMENT STUDENT...`` by :func:`utils.grading.grade`.
+Run as ``python -m utils.grading.worker COURSE ASSIGNMENT STUDENT...`` by :func:`utils.grading.parallel.grade`,
+with the JSON list of every student graded in the run on stdin.
 Importing nbgrader and the course config once per worker, not once per submission, is what makes
 parallel grading pay; each submission still runs in a fresh kernel of its own.
 
@@ -12,7 +13,6 @@ finishes: student, status (graded or failed), seconds, message, and notes for th
 
 import json
 import logging
-import os
 import shutil
 import sys
 import tempfile
@@ -20,12 +20,14 @@ import time
 from pathlib import Path
 
 from nbgrader.apps import AutogradeApp
+from traitlets.config import PyFileConfigLoader
 
-from utils.course import notebooks
-from utils.course_guard import changes, file_digests, manual_marks, restore_manual_marks, snapshot
-from utils.grading import BATCH_VARIABLE, gradebook_url
-from utils.grading_notes import note_for
-from utils.submissions import folder_problems, notebook_problem
+from utils.course.model import notebooks
+from utils.grading.gradebook import gradebook_url
+from utils.grading.guard import changes, file_digests, manual_marks, restore_manual_marks, snapshot
+from utils.grading.notes import note_for
+from utils.grading.plugins import KitNotebookExporter
+from utils.grading.submissions import folder_problems, notebook_problem
 
 
 class _Log(logging.Handler):
@@ -99,14 +101,20 @@ def _grade_in_scratch(course: Path, assignment: str, student: str, batch: set[st
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def grade_one(course: Path, assignment: str, student: str, batch: set[str]) -> dict:
+def max_notebook_mb(course: Path) -> int:
+    """The largest notebook graded, as nbgrader_config.py sets it for nbgrader's own exporter."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    return KitNotebookExporter(config=config).max_notebook_mb
+
+
+def grade_one(course: Path, assignment: str, student: str, batch: set[str], max_mb: int) -> dict:
     start = time.perf_counter()
     expected = [p.stem for p in notebooks(course, assignment)]
     folder = course / "submitted" / student / assignment
-    problems = folder_problems(folder, expected)
+    problems = folder_problems(folder, expected, max_mb)
     present = [folder / f"{name}.ipynb" for name in expected if (folder / f"{name}.ipynb").is_file()]
     # nbgrader would fail on these anyway, with a JSON traceback or "No notebooks found"
-    unreadable = list(filter(None, map(notebook_problem, present))) if present else problems
+    unreadable = [p for p in (notebook_problem(path, max_mb) for path in present) if p] if present else problems
     log = _Log()
     if unreadable:
         status, log.errors = "failed", unreadable
@@ -119,9 +127,11 @@ def grade_one(course: Path, assignment: str, student: str, batch: set[str]) -> d
 def main(argv: list[str]) -> int:
     course, assignment, *students = argv
     # everyone graded in this run, by any worker: their gradebook rows change, the others' must not
-    batch = set(json.loads(os.environ.get(BATCH_VARIABLE, "[]"))) | set(students)
+    batch = set(json.loads(sys.stdin.read() or "[]")) | set(students)
+    course = Path(course).resolve()
+    max_mb = max_notebook_mb(course)
     for student in students:
-        print(json.dumps(grade_one(Path(course).resolve(), assignment, student, batch)), flush=True)
+        print(json.dumps(grade_one(course, assignment, student, batch, max_mb)), flush=True)
     return 0
 
 

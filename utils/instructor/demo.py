@@ -15,7 +15,8 @@ import nbformat
 import pandas as pd
 from nbgrader.api import Gradebook
 
-from utils import course, grading, report, synthetic
+from utils.course import model, synthetic
+from utils.grading import gradebook, parallel, report
 
 COURSE_ID = "words-and-numbers"  # passed explicitly: students' folders have no nbgrader_config.py
 MARKER = ".wordsnums-demo"  # only a folder with this file may be wiped for a new demo
@@ -58,20 +59,20 @@ def fetch_work_submit(workdir: Path, assignment: str, student: str, kind: str) -
     home = workdir / "students" / student
     home.mkdir(parents=True, exist_ok=True)
     ex = exchange_args(workdir)
-    course.run_nbgrader(["fetch_assignment", assignment, f"--student={student}", *ex], cwd=home)
+    model.run_nbgrader(["fetch_assignment", assignment, f"--student={student}", *ex], cwd=home)
     for path in sorted((home / assignment).glob("*.ipynb")):
         if kind == "broken":
             path.write_text('{"cells": [ {"cell_type": "code", "source": "oops', encoding="utf-8")
             continue
         source_nb = nbformat.read(workdir / "source" / assignment / path.name, as_version=4)
         nbformat.write(_work(kind, source_nb, nbformat.read(path, as_version=4)), path)
-    course.run_nbgrader(["submit", assignment, f"--student={student}", *ex], cwd=home)
+    model.run_nbgrader(["submit", assignment, f"--student={student}", *ex], cwd=home)
     return home / assignment
 
 
 def set_due_date(workdir: Path, assignment: str, when: datetime) -> None:
     """Record the due date in nbgrader's gradebook (naive UTC, as nbgrader stores it)."""
-    with Gradebook(grading.gradebook_url(workdir)) as gb:
+    with Gradebook(gradebook.gradebook_url(workdir)) as gb:
         gb.update_or_create_assignment(assignment, duedate=when.astimezone(timezone.utc).replace(tzinfo=None))
 
 
@@ -80,7 +81,7 @@ def expected(workdir: Path, assignment: str, students: dict[str, str]) -> pd.Dat
     rows = []
     for student, kind in students.items():
         points = sum(synthetic.expected_score("full" if kind == "late" else kind, nbformat.read(p, as_version=4))
-                     for p in course.notebooks(workdir, assignment)) if kind != "broken" else None
+                     for p in model.notebooks(workdir, assignment)) if kind != "broken" else None
         rows.append((student, kind, points))
     return pd.DataFrame(rows, columns=["student", "kind", "expected"])
 
@@ -88,9 +89,9 @@ def expected(workdir: Path, assignment: str, students: dict[str, str]) -> pd.Dat
 def run_assignment(workdir: Path, assignment: str, students: dict[str, str], jobs: int | None = None,
                    progress=None) -> pd.DataFrame:
     """The whole cycle for one assignment; returns one row per student with expected and actual scores."""
-    course.generate_release(workdir, assignment)
+    model.generate_release(workdir, assignment)
     ex = exchange_args(workdir)
-    course.run_nbgrader(["release_assignment", assignment, "--force", *ex], cwd=workdir)
+    model.run_nbgrader(["release_assignment", assignment, "--force", *ex], cwd=workdir)
     on_time = {s: k for s, k in students.items() if k != "late"}
     for student, kind in on_time.items():
         fetch_work_submit(workdir, assignment, student, kind)
@@ -99,10 +100,10 @@ def run_assignment(workdir: Path, assignment: str, students: dict[str, str], job
     for student, kind in students.items():
         if kind == "late":
             fetch_work_submit(workdir, assignment, student, kind)
-    course.run_nbgrader(["collect", assignment, "--update", "--CollectApp.check_owner=False", *ex], cwd=workdir)
-    outcomes = {o.student: o for o in grading.grade(workdir, assignment, jobs=jobs, force=True, progress=progress)}
-    course.run_nbgrader(["generate_feedback", assignment, "--force"], cwd=workdir)
-    course.run_nbgrader(["export", "--to", str(workdir / "grades.csv")], cwd=workdir)
+    model.run_nbgrader(["collect", assignment, "--update", "--CollectApp.check_owner=False", *ex], cwd=workdir)
+    outcomes = {o.student: o for o in parallel.grade(workdir, assignment, jobs=jobs, force=True, progress=progress)}
+    model.run_nbgrader(["generate_feedback", assignment, "--force"], cwd=workdir)
+    model.run_nbgrader(["export", "--to", str(workdir / "grades.csv")], cwd=workdir)
     report.write_report(workdir, assignment, workdir / "reports")
 
     grades = pd.read_csv(workdir / "grades.csv")

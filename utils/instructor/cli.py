@@ -13,8 +13,11 @@ from tqdm import tqdm
 
 from nbgrader.api import MissingEntry
 
-from utils import course, grading, lint, paths, release, report, term
-from utils.scrape import write_clean_texts
+from utils import paths
+from utils.course import lint, model, release_manifest
+from utils.course.scrape import write_clean_texts
+from utils.grading import parallel, report
+from utils.instructor import demo
 
 
 def _course(args) -> Path:
@@ -25,7 +28,7 @@ def _course(args) -> Path:
 
 
 def _selected(root: Path, assignment: str | None) -> list[str]:
-    known = course.assignments(root)
+    known = model.assignments(root)
     if assignment and assignment not in known:
         raise SystemExit(f"No assignment {assignment!r} in {root / 'source'}; known: {', '.join(known)}")
     return [assignment] if assignment else known
@@ -43,15 +46,15 @@ def cmd_build(args) -> int:
     root = _course(args)
     refused = 0
     for assignment in _selected(root, args.assignment):
-        edited = release.hand_edits(root, assignment)
+        edited = release_manifest.hand_edits(root, assignment)
         if edited and not args.force:
             print(f"refused {assignment}: release/{assignment} has changes the kit did not make "
                   f"({', '.join(edited)}). Move them into source/ and run again with --force.", file=sys.stderr)
             refused += 1
             continue
         start = time.perf_counter()
-        out = course.generate_release(root, assignment)
-        release.record(root, assignment)
+        out = model.generate_release(root, assignment)
+        release_manifest.record(root, assignment)
         print(f"released {assignment} -> {out} ({time.perf_counter() - start:.1f} s)")
     return 1 if refused else 0
 
@@ -83,8 +86,8 @@ def cmd_grade(args) -> int:
     failed = 0
     for assignment in _selected(root, args.assignment):
         start = time.perf_counter()
-        bar, tick = _bar(len(grading.students(root, assignment)), assignment)
-        outcomes = grading.grade(root, assignment, jobs=args.jobs, force=args.force, progress=tick)
+        bar, tick = _bar(len(parallel.students(root, assignment)), assignment)
+        outcomes = parallel.grade(root, assignment, jobs=args.jobs, force=args.force, progress=tick)
         bar.close()
         counts = {s: sum(o.status == s for o in outcomes) for s in ("graded", "skipped", "failed")}
         print(f"{assignment}: {counts['graded']} graded, {counts['skipped']} skipped (unchanged), "
@@ -94,7 +97,7 @@ def cmd_grade(args) -> int:
                 print(f"  FAILED {o.student}: {o.message}")
             for note in o.notes:
                 print(f"  NOTE {o.student}: {note}")
-        print(f"  what happened to each submission: {grading.write_log(root, assignment, outcomes)}")
+        print(f"  what happened to each submission: {parallel.write_log(root, assignment, outcomes)}")
         failed += counts["failed"]
     return 1 if failed else 0
 
@@ -103,7 +106,7 @@ def cmd_feedback(args) -> int:
     """HTML feedback per student: each test's result and message, never hidden test code."""
     root = _course(args)
     for assignment in _selected(root, args.assignment):
-        course.run_nbgrader(["generate_feedback", assignment, "--force"], cwd=root)
+        model.run_nbgrader(["generate_feedback", assignment, "--force"], cwd=root)
         files = sorted((root / "feedback").glob(f"*/{assignment}/*.html"))
         print(f"{assignment}: {len(files)} feedback files in {root / 'feedback'}")
     return 0
@@ -113,7 +116,7 @@ def cmd_export(args) -> int:
     """Grades CSV with autograded, manual and late-penalty columns."""
     root = _course(args)
     out = Path(args.to).resolve()
-    course.run_nbgrader(["export", "--to", str(out)], cwd=root)
+    model.run_nbgrader(["export", "--to", str(out)], cwd=root)
     print(f"grades: {out}")
     return 0
 
@@ -132,14 +135,14 @@ def cmd_demo(args) -> int:
     args.force = False  # the demo never overwrites hand edits in release/
     if cmd_build(args):
         return 1
-    workdir = term.prepare_course(root, Path(args.dir).resolve())
+    workdir = demo.prepare_course(root, Path(args.dir).resolve())
     print(f"\nDemo course in {workdir}; students: "
-          + ", ".join(f"{s} ({k})" for s, k in term.TERM_CLASS.items()))
+          + ", ".join(f"{s} ({k})" for s, k in demo.TERM_CLASS.items()))
     mismatches = 0
     for assignment in _selected(root, args.assignment):
         start = time.perf_counter()
-        bar, tick = _bar(len(term.TERM_CLASS), f"{assignment}: grading")
-        table = term.run_assignment(workdir, assignment, term.TERM_CLASS, jobs=args.jobs, progress=tick)
+        bar, tick = _bar(len(demo.TERM_CLASS), f"{assignment}: grading")
+        table = demo.run_assignment(workdir, assignment, demo.TERM_CLASS, jobs=args.jobs, progress=tick)
         bar.close()
         print(f"\n{assignment}: released, fetched, submitted, collected, graded, feedback, exported "
               f"in {time.perf_counter() - start:.1f} s")
@@ -190,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (course.NbgraderFailed, term.NotADemoFolder, MissingEntry, FileNotFoundError) as err:
+    except (model.NbgraderFailed, demo.NotADemoFolder, MissingEntry, FileNotFoundError) as err:
         print(f"wordsnums {args.command}: {err}", file=sys.stderr)
         return 2
 

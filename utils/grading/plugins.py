@@ -23,8 +23,9 @@ from nbgrader.plugins import ExportPlugin, LateSubmissionPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
-from utils.course import HIDDEN_MARKERS, cell_kind, nbgrader_meta, strip_region
-from utils.submissions import notebook_problem, suspicious_lines
+from utils.course.model import HIDDEN_MARKERS, cell_kind, nbgrader_meta, strip_region
+from utils.grading.submissions import notebook_problem
+from utils.grading.suspicious import suspicious_lines
 
 HIDDEN_NOTE = "# (hidden tests ran here at grading; their result is shown below)"
 
@@ -128,8 +129,11 @@ class KitNotebookExporter(NotebookExporter):
     """nbgrader's notebook exporter, with a plain message for a file that is not a notebook
     (nbgrader alone logs a JSON traceback and "There was an error processing assignment")."""
 
+    max_notebook_mb = Integer(50, help="Largest notebook graded, in MiB: a release notebook is under 100 kB, so "
+                              "anything this large was not made by hand").tag(config=True)
+
     def from_filename(self, filename, resources=None, **kw):
-        problem = notebook_problem(filename)
+        problem = notebook_problem(filename, self.max_notebook_mb)
         if problem:
             raise SubmissionError(problem)
         return super().from_filename(filename, resources, **kw)
@@ -198,7 +202,7 @@ class RestoreLockedCells(NbGraderPreprocessor):
 
 
 class FlagSuspiciousCode(NbGraderPreprocessor):
-    """Log the lines of a submission that a person should look at (see :data:`utils.submissions.SUSPICIOUS`)."""
+    """Log the lines of a submission that a person should look at (see :data:`utils.grading.suspicious.SUSPICIOUS`)."""
 
     def preprocess(self, nb, resources):
         for line in suspicious_lines(nb):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from utils import course
+from utils.course import model
 
 REQUIRED_META = {"grade", "grade_id", "locked", "schema_version", "solution"}
 POINTS_LINE = re.compile(r"\*\*Points:\*\* (\d+) autograded, (\d+) graded by your instructor \((\d+) in all\)")
@@ -24,7 +24,7 @@ def notebook_problems(path: Path) -> list[str]:
     nb = nbformat.read(path, as_version=4)
     ids = []
     for i, cell in enumerate(nb.cells):
-        meta = course.nbgrader_meta(cell)
+        meta = model.nbgrader_meta(cell)
         where = f"{path}: cell {i}"
         if cell.cell_type == "code" and cell.get("outputs"):
             problems.append(f"{where} has outputs: clear them before committing")
@@ -42,13 +42,13 @@ def notebook_problems(path: Path) -> list[str]:
         ids.append(meta["grade_id"])
         if meta["grade"] and not float(meta.get("points", 0)) > 0:
             problems.append(f"{where} ({meta['grade_id']}): a graded cell needs points above 0")
-        if course.cell_kind(cell) == "test" and not meta["locked"]:
+        if model.cell_kind(cell) == "test" and not meta["locked"]:
             problems.append(f"{where} ({meta['grade_id']}): a test cell must be locked")
     for gid in sorted({g for g in ids if ids.count(g) > 1}):
         problems.append(f"{path}: grade_id {gid!r} is used {ids.count(gid)} times; grade_ids must be unique")
     if any(p.endswith("lacks grade_id") for p in problems):
         return problems
-    totals = course.graded_cells(nb).groupby("kind")["points"].sum()
+    totals = model.graded_cells(nb).groupby("kind")["points"].sum()
     auto, manual = int(totals.get("test", 0)), int(totals.get("manual", 0))
     found = POINTS_LINE.search(nb.cells[0].source if nb.cells else "")
     if not found:
@@ -64,7 +64,7 @@ def generated_release(root: Path, assignment: str, workdir: Path) -> Path:
     """What nbgrader generates from source/ for one assignment, in a scratch copy of the course."""
     shutil.copytree(root / "source" / assignment, workdir / "source" / assignment)
     shutil.copy2(root / "nbgrader_config.py", workdir / "nbgrader_config.py")
-    return course.generate_release(workdir, assignment)
+    return model.generate_release(workdir, assignment)
 
 
 def sync_problems(root: Path, assignment: str) -> list[str]:
@@ -74,8 +74,8 @@ def sync_problems(root: Path, assignment: str) -> list[str]:
         return [f"{committed}: missing; run `wordsnums build {assignment}`"]
     with tempfile.TemporaryDirectory() as tmp:
         fresh = generated_release(root, assignment, Path(tmp))
-        names = [str(p.relative_to(fresh)) for p in course.course_files(fresh)]
-        held = [str(p.relative_to(committed)) for p in course.course_files(committed)]
+        names = [str(p.relative_to(fresh)) for p in model.course_files(fresh)]
+        held = [str(p.relative_to(committed)) for p in model.course_files(committed)]
         if names != held:
             return [f"{committed}: holds {held}, nbgrader generates {names}"]
         problems = []
@@ -97,9 +97,9 @@ def secret_lines(nb) -> set[str]:
     for cell in nb.cells:
         inside = False
         for line in cell.source.split("\n"):
-            if any(m[0] in line for m in (course.SOLUTION_MARKERS, course.HIDDEN_MARKERS)):
+            if any(m[0] in line for m in (model.SOLUTION_MARKERS, model.HIDDEN_MARKERS)):
                 inside = True
-            elif any(m[1] in line for m in (course.SOLUTION_MARKERS, course.HIDDEN_MARKERS)):
+            elif any(m[1] in line for m in (model.SOLUTION_MARKERS, model.HIDDEN_MARKERS)):
                 inside = False
             elif inside and len(line.strip()) >= 15:
                 lines.add(line.strip())
@@ -110,12 +110,12 @@ def leak_problems(root: Path, assignment: str) -> list[str]:
     """Solution or hidden-test markers or lines anywhere in release/ASSIGNMENT."""
     problems = []
     folder = root / "release" / assignment
-    for path in course.course_files(folder):
+    for path in model.course_files(folder):
         text = path.read_text(errors="replace")
-        for marker in course.ALL_MARKERS:
+        for marker in model.ALL_MARKERS:
             if marker in text:
                 problems.append(f"{path}: contains the marker {marker!r}")
-    for source in course.notebooks(root, assignment):
+    for source in model.notebooks(root, assignment):
         release = folder / source.name
         if not release.is_file():
             continue
@@ -134,8 +134,8 @@ def output_problems(paths) -> list[str]:
 def course_problems(root: Path, assignments: list[str] | None = None) -> list[str]:
     """Every problem of the course (or of some assignments), as readable lines."""
     problems = []
-    for assignment in assignments or course.assignments(root):
-        for path in course.notebooks(root, assignment):
+    for assignment in assignments or model.assignments(root):
+        for path in model.notebooks(root, assignment):
             problems += notebook_problems(path)
         problems += sync_problems(root, assignment)
         problems += leak_problems(root, assignment)

@@ -19,7 +19,7 @@ import nbformat
 import numpy as np
 import pandas as pd
 
-from utils.course import cell_kind, nbgrader_meta, notebooks, solution_code
+from utils.course.model import cell_kind, nbgrader_meta, notebooks, solution_code
 
 KINDS = ("full", "partial", "blank", "wrong", "tampered")
 
@@ -62,7 +62,7 @@ def assigned_names(code: str) -> list[str]:
 
 def _wrong_code(code: str) -> str:
     names = assigned_names(code)
-    lines = [code, "from utils.synthetic import perturbed as _perturbed"]
+    lines = [code, "from utils.course.synthetic import perturbed as _perturbed"]
     lines += [f"{name} = _perturbed({name})" for name in names]
     return "\n".join(lines)
 
