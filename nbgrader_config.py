@@ -1,12 +1,31 @@
 """nbgrader configuration for the course (paths are relative to the course folder)."""
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearOutput, DeduplicateIds, GetGrades,
-                                    IgnorePattern, LimitOutput, OverwriteCells, OverwriteKernelspec, SaveAutoGrades)
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearOutput,
+    DeduplicateIds,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    OverwriteCells,
+    OverwriteKernelspec,
+    SaveAutoGrades,
+)
 
 from utils.grading.execute import KitExecute
-from utils.grading.plugins import (BoundOutput, FlagSuspiciousCode, ForgetUnknownCells, HideHiddenTests, KitCsvExport,
-                                    KitNotebookExporter, PercentPerDayLate, RestoreHiddenTests, RestoreLockedCells)
+from utils.grading.plugins import (
+    BoundOutput,
+    FlagSuspiciousCode,
+    ForgetUnknownCells,
+    HideHiddenTests,
+    KitCsvExport,
+    KitNotebookExporter,
+    PercentPerDayLate,
+    RestoreHiddenTests,
+    RestoreLockedCells,
+)
 
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
 

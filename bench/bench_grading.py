@@ -83,7 +83,8 @@ def main():
         per_notebook = t_par * args.jobs / n  # the time one worker spends on one notebook
         print(f"papermill, one execution per notebook:  {t_pm:7.2f} s")
         print(f"speed-up:                      {t_seq / t_par:5.2f} x (goal >= 1.7)")
-        print(f"cost per notebook per worker:  {per_notebook:5.2f} s = {per_notebook / t_pm:.2f} x papermill (goal <= 1.3)")
+        print(f"cost per notebook per worker:  {per_notebook:5.2f} s = {per_notebook / t_pm:.2f} x papermill "
+              "(goal <= 1.3)")
         print(f"identical scores: {same}; failed submissions: {len(failed)}")
         return 0 if same and not failed else 1
 

@@ -93,7 +93,8 @@ def main():
     t_score, _ = timed("  scoring the vocabulary from counts (kit)", keyness.keyness_from_counts, *counts)
     t_score_plain, _ = timed("  scoring, Python loop over the vocabulary", plain_keyness_from_counts, *counts)
     t_col, col = timed("collocates of 'security', 4+4 (kit)", keyness.collocates, tokens, "security", 4, 4, 2)
-    t_col_plain, _ = timed("collocates, BigramCollocationFinder (plain)", plain_collocates, tokens, "security", repeat=1)
+    t_col_plain, _ = timed("collocates, BigramCollocationFinder (plain)", plain_collocates, tokens, "security",
+                           repeat=1)
     t_kwic, hits = timed("KWIC 'secur*' over the corpus", reading.concordance, text, "secur*")
     print(f"keyness rows: {len(table):,}; collocates: {len(col):,}; KWIC hits: {len(hits):,}")
     print(f"speed-up keyness:    {t_key_plain / t_key:6.1f} x end to end; "

@@ -7,10 +7,10 @@ q6 2, q7 2, q8 2, q9 1, q10 1, q11 1, q12 1, q13 1.
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 

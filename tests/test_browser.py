@@ -17,10 +17,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import ROOT
 
 from utils.course import model
-
-from conftest import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 # As root Chromium needs --no-sandbox; the rest keep it off the network (this machine has none but loopback).
@@ -33,7 +32,8 @@ SETTINGS = {"apputils-extension/notification": '{"fetchNews": "false"}',
             "notebook-extension/tracker": '{"windowingMode": "none"}'}
 
 pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: `make test` installs it as root")]
+              pytest.mark.skipif(not CHROMIUM.exists(),
+                                 reason="needs Debian's chromium: `make test` installs it as root")]
 
 
 def free_port() -> int:

@@ -60,7 +60,8 @@ def test_expect_in_text_ignores_typography_but_wants_whole_words():
 def test_expect_sentence_wants_one_whole_sentence():
     text = "We remain open to dialogue, but it takes two to tango. Our partners dance alone."
     checks.expect_sentence("Our partners dance alone.", text, "s")
-    for part in ("it takes two to tango", "We remain open to dialogue, but it takes two to tango. Our partners dance alone."):
+    two_sentences = "We remain open to dialogue, but it takes two to tango. Our partners dance alone."
+    for part in ("it takes two to tango", two_sentences):
         with pytest.raises(CheckFailed, match="not one whole sentence"):
             checks.expect_sentence(part, text, "s")
 

@@ -9,11 +9,10 @@ import sys
 import nbformat
 import pandas as pd
 import pytest
+from conftest import ROOT
 
 from utils.course import model, synthetic
 from utils.grading import gradebook
-
-from conftest import ROOT
 
 pytestmark = pytest.mark.slow
 A1 = "a1_close_reading"
@@ -82,7 +81,8 @@ def test_grade_in_parallel_reports_the_broken_submission_and_grades_the_others(g
     root, result = graded
     assert result.returncode == 1
     assert "2 graded, 0 skipped (unchanged), 1 failed" in result.stdout
-    assert f"FAILED broken: {root / 'submitted' / 'broken' / A1 / A1}.ipynb: not a notebook: broken JSON" in result.stdout
+    broken = root / "submitted" / "broken" / A1 / f"{A1}.ipynb"
+    assert f"FAILED broken: {broken}: not a notebook: broken JSON" in result.stdout
     log = pd.read_csv(root / "grading_log" / f"{A1}.csv").set_index("student")
     assert log["status"].to_dict() == {"blank": "graded", "broken": "failed", "full": "graded"}
     scores = gradebook.scores(root, A1).set_index("student")["score"]

@@ -4,14 +4,14 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SOURCE_NOTEBOOKS
 
 from utils.course import lint, model, synthetic
 
-from conftest import SOURCE_NOTEBOOKS
-
 
 def test_solution_code_strips_markers_and_hidden_tests():
-    src = "a = 1\n### BEGIN SOLUTION\nb = 2\n### END SOLUTION\n### BEGIN HIDDEN TESTS\nassert b == 2\n### END HIDDEN TESTS"
+    src = ("a = 1\n### BEGIN SOLUTION\nb = 2\n### END SOLUTION\n"
+           "### BEGIN HIDDEN TESTS\nassert b == 2\n### END HIDDEN TESTS")
     assert model.solution_code(src) == "a = 1\nb = 2"
 
 

@@ -114,7 +114,8 @@ def test_unknown_column(tmp_path):
 @pytest.mark.parametrize("content, message", [
     (b"", "the file is empty. Write a header line and at least one row."),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "this is a binary file, not a CSV text file. Export it as CSV (UTF-8)."),
-    ("date,period\n2022-12-31,Fin d'ann\u00e9e\n".encode("latin-1"), "line 2: not UTF-8 text (byte 0xe9). Save the file as CSV UTF-8."),
+    ("date,period\n2022-12-31,Fin d'ann\u00e9e\n".encode("latin-1"),
+     "line 2: not UTF-8 text (byte 0xe9). Save the file as CSV UTF-8."),
     (GOOD.split("\n")[0].encode() + b"\n", "the file has a header but no rows."),
 ])
 def test_bad_files(tmp_path, content, message):

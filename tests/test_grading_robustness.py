@@ -5,12 +5,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from fixture_class import A1, DUE, NOTEBOOK, make_a1, write_fixture_class
 from nbgrader.api import Gradebook
 
 from utils.course import model
 from utils.grading import gradebook, parallel
-
-from fixture_class import A1, DUE, NOTEBOOK, make_a1, write_fixture_class
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +19,8 @@ def grade_rows(course_dir: Path) -> dict[str, list]:
     with sqlite3.connect(course_dir / "gradebook.db") as conn:
         rows = conn.execute(
             "select sa.student_id, bc.name, g.auto_score, g.manual_score from grade g "
-            "join submitted_notebook sn on g.notebook_id = sn.id join submitted_assignment sa on sn.assignment_id = sa.id "
+            "join submitted_notebook sn on g.notebook_id = sn.id "
+            "join submitted_assignment sa on sn.assignment_id = sa.id "
             "join base_cell bc on g.cell_id = bc.id order by 1, 2").fetchall()
     table: dict[str, list] = {}
     for student, *grade in rows:

@@ -28,7 +28,8 @@ def test_each_hint_once_under_the_usual_error():
 
 def test_a_failed_check_shows_the_students_cell_and_message_not_the_kits_code():
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in [
-        "from utils import checks, hints\nhints.enable()", "boundary = 42\nchecks.expect_type(boundary, str, 'boundary')"]])
+        "from utils import checks, hints\nhints.enable()",
+        "boundary = 42\nchecks.expect_type(boundary, str, 'boundary')"]])
     NotebookClient(nb, kernel_name="python3", allow_errors=True, timeout=60).execute()
     [error] = nb.cells[1].outputs
     shown = "\n".join(error["traceback"])

@@ -4,10 +4,9 @@ import json
 import shutil
 
 import pytest
+from conftest import ROOT
 
 from utils.course import lint
-
-from conftest import ROOT
 
 A1 = "a1_close_reading"
 

@@ -55,7 +55,8 @@ def test_stopwords_offline(offline_nlp):
 
 
 def test_vader_offline_uses_the_packaged_lexicon(offline_nlp):
-    table = nlp.sentiment(["This is a great success.", "They flee their homes in terror.", "The meeting ended at noon."])
+    table = nlp.sentiment(["This is a great success.", "They flee their homes in terror.",
+                           "The meeting ended at noon."])
     assert list(table.columns) == ["sentence", "neg", "neu", "pos", "compound"]
     assert table.loc[0, "compound"] > 0.5 and table.loc[1, "compound"] < -0.5
     assert table.loc[2, "compound"] == 0

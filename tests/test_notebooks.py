@@ -3,11 +3,10 @@
 import nbformat
 import papermill
 import pytest
+from conftest import ASSIGNMENTS, ROOT, SOURCE_NOTEBOOKS
 from nbclient import NotebookClient
 
 from utils.course import lint, model
-
-from conftest import ASSIGNMENTS, ROOT, SOURCE_NOTEBOOKS
 
 pytestmark = pytest.mark.slow
 EXPECTED_ERRORS = {"answer": {"NotImplementedError"},

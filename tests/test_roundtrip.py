@@ -5,11 +5,10 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from conftest import ASSIGNMENTS
 
 from utils.course import model, synthetic
 from utils.grading import gradebook, parallel
-
-from conftest import ASSIGNMENTS
 
 pytestmark = pytest.mark.slow
 CLASS = {f"s_{kind}": kind for kind in synthetic.KINDS}

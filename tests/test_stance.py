@@ -50,7 +50,8 @@ def test_per_1000_and_empty_segments():
 
 
 def test_edge_case_texts():
-    odd = "\u201cWe\u00a0must\u201d \u2014 they said\u2026 Nous devons agir. \u041c\u044b \u0434\u043e\u043b\u0436\u043d\u044b."
+    odd = ("\u201cWe\u00a0must\u201d \u2014 they said\u2026 Nous devons agir. "
+           "\u041c\u044b \u0434\u043e\u043b\u0436\u043d\u044b.")
     table = stance.stance(odd)
     assert table.loc["text", "we"] == 1 and table.loc["text", "modals"] == 1 and table.loc["text", "they"] == 1
     long_text = " ".join(["We must perhaps act, they say."] * 20000)

@@ -4,7 +4,6 @@ import json
 
 import papermill
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow

@@ -208,7 +208,8 @@ def expect_sentence(sentence: str, text: str, name: str, source_name: str = "the
     >>> expect_sentence("it takes two", "We remain open. But it takes two to tango.", "metaphor")
     Traceback (most recent call last):
     ...
-    utils.checks.CheckFailed: `metaphor` is not one whole sentence of the text: take the sentence from nlp.sentences(), not a part of it or several.
+    utils.checks.CheckFailed: `metaphor` is not one whole sentence of the text: take the sentence from
+    nlp.sentences(), not a part of it or several.
     """
     expect_in_text(sentence, text, name, source_name=source_name)
     if _plain(sentence) not in {_plain(s) for s in nlp.sentences(text)}:
@@ -276,7 +277,8 @@ def expect_plain(**answers) -> None:
     >>> expect_plain(n_turns=Anything())
     Traceback (most recent call last):
     ...
-    utils.checks.CheckFailed: `n_turns` holds an object of class Anything made in this notebook, not a plain value: store the number, text, list or table itself.
+    utils.checks.CheckFailed: `n_turns` holds an object of class Anything made in this notebook, not a plain value:
+    store the number, text, list or table itself.
     """
     for name, value in answers.items():
         if made := _made_here(value):
@@ -375,8 +377,9 @@ def expect_quotes(prose: str, source, name: str, min_quotes: int = 1,
               "words with ... . Double quotation marks are for quotations only: write a term "
               "you discuss, such as us or them, without them.")
     if isinstance(source, dict):
+        found_in = table["found_in"].fillna("").str.split(", ")
         for text_name in source:
-            n = int(table["found_in"].fillna("").str.split(", ").map(lambda names: text_name in names).sum())
+            n = int(sum(text_name in names for names in found_in))
             if n < min_per_source:
                 _fail(name, f"does not quote {text_name}; quote each text at least once." if n == 0 and
                       min_per_source == 1 else f"quotes {text_name} {n} times; quote it at least "

@@ -32,8 +32,8 @@ HINTS = [
      "values of type {0} and {1} do not combine this way. Check each value with type(value); text holding a number "
      "needs int() or float() first."),
     (TypeError, r"'(\w+)' object is not callable",
-     "a value of type {0} is used as a function. Did a variable take a function's name (list = ..., sum = ...)? Rename it, "
-     "then Kernel > Restart Kernel and Run All Cells."),
+     "a value of type {0} is used as a function. Did a variable take a function's name (list = ..., sum = ...)? "
+     "Rename it, then Kernel > Restart Kernel and Run All Cells."),
     (TypeError, r"'(\w+)' object is not (subscriptable|iterable)",
      "a value of type {0} has no items to take or loop over. Check with type(value) that it holds what you expect."),
 ]

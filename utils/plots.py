@@ -38,7 +38,8 @@ def describe_rate_bars(profile: pd.DataFrame, columns: list[str], names: dict | 
 
     >>> prof = pd.DataFrame({"we_per_1000": [20.0, 8.0], "i_per_1000": [6.0, 0.0]}, index=["A", "B"])
     >>> describe_rate_bars(prof, ["we_per_1000", "i_per_1000"], {"A": "Text A", "B": "Text B"})
-    'Bar chart comparing Text A and Text B, per 1,000 words. we: Text A 20.0, Text B 8.0; i: Text A 6.0, Text B 0.0. Text B has no i. The largest contrast: we is 2.5 times as frequent in Text A as in Text B.'
+    'Bar chart comparing Text A and Text B, per 1,000 words. we: Text A 20.0, Text B 8.0; i: Text A 6.0,
+    Text B 0.0. Text B has no i. The largest contrast: we is 2.5 times as frequent in Text A as in Text B.'
     """
     names = names or {}
     if profile.empty or not columns:
@@ -55,8 +56,8 @@ def describe_rate_bars(profile: pd.DataFrame, columns: list[str], names: dict | 
             text += f" {label[t]} has no {', '.join(absent)}."
     if len(profile) == 2:
         first, second = profile.index
-        ratios = {f: max(profile.loc[first, c], profile.loc[second, c]) / min(profile.loc[first, c], profile.loc[second, c])
-                  for c, f in features.items() if min(profile.loc[first, c], profile.loc[second, c]) > 0}
+        pairs = {f: (profile.loc[first, c], profile.loc[second, c]) for c, f in features.items()}
+        ratios = {f: max(pair) / min(pair) for f, pair in pairs.items() if min(pair) > 0}
         if ratios:
             f = max(ratios, key=ratios.get)
             c = next(c for c, name in features.items() if name == f)
@@ -128,7 +129,8 @@ def claim_against_totals(totals: pd.DataFrame, claim: float, event: pd.Timestamp
     ax.set_xlabel("Reference date (end-year or mid-year report)")
     ax.set_ylabel("People forcibly displaced (millions)")
     ax.legend(loc="lower right")
-    source_note(ax, "UNHCR Global Trends 2014, 2015, 2018-2024; Mid-Year Trends 2023, 2025 (data/displacement/unhcr_totals.csv)")
+    source_note(ax, "UNHCR Global Trends 2014, 2015, 2018-2024; Mid-Year Trends 2023, 2025 "
+                    "(data/displacement/unhcr_totals.csv)")
     return ax
 
 
@@ -196,7 +198,8 @@ def ukraine_timeline(ukraine: pd.DataFrame, event: pd.Timestamp, ax=None,
     labels = UKRAINE_MEASURES
     import matplotlib.dates as mdates
 
-    for (measure, rows), color in zip(ukraine.groupby("measure", observed=True), ["tab:blue", "tab:orange"]):
+    by_measure = ukraine.groupby("measure", observed=True)
+    for (measure, rows), color in zip(by_measure, ["tab:blue", "tab:orange"], strict=False):
         ax.plot(rows["date"], rows["value"], color=color, label=labels.get(measure, measure))
         exact = rows["precision"] == "exact"
         ax.plot(rows.loc[exact, "date"], rows.loc[exact, "value"], "o", color=color)
@@ -212,7 +215,8 @@ def ukraine_timeline(ukraine: pd.DataFrame, event: pd.Timestamp, ax=None,
     ax.set_xlabel("Date (2022)")
     ax.set_ylabel("People (millions)")
     ax.legend(fontsize=8)
-    source_note(ax, "UNHCR Ukraine situation data portal; IOM General Population Survey (data/displacement/ukraine_2022.csv)")
+    source_note(ax, "UNHCR Ukraine situation data portal; IOM General Population Survey "
+                    "(data/displacement/ukraine_2022.csv)")
     return ax
 
 

@@ -123,7 +123,8 @@ def stance(source) -> pd.DataFrame:
         row.update({name: int(entry_counts(tokens, lexicon(name)).sum()) for name in LEXICONS})
         row["questions"] = len(questions(text))
         rows[key] = row
-    table = pd.DataFrame.from_dict(rows, orient="index", columns=["words", "sentences", *PRONOUN_GROUPS, *LEXICONS, "questions"])
+    columns = ["words", "sentences", *PRONOUN_GROUPS, *LEXICONS, "questions"]
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     return table.rename_axis(segments(source).index.name or "segment").astype("int64")
 
 

@@ -84,7 +84,7 @@ def sync_problems(root: Path, assignment: str) -> list[str]:
             if new["metadata"] != old["metadata"] or len(new["cells"]) != len(old["cells"]):
                 problems.append(f"{committed / path.name}: out of date; run `wordsnums build {assignment}`")
                 continue
-            for i, (a, b) in enumerate(zip(new["cells"], old["cells"])):
+            for i, (a, b) in enumerate(zip(new["cells"], old["cells"], strict=True)):
                 if a != b:
                     problems.append(f"{committed / path.name}: cell {i} differs from nbgrader's output; "
                                     f"run `wordsnums build {assignment}`")

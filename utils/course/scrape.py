@@ -74,7 +74,7 @@ def split_documents(raw: str) -> list[Document]:
     ends = cuts + [len(lines)]
     return [
         Document(f"text_{chr(ord('a') + k)}", start + 1, tuple(lines[start:end]))
-        for k, (start, end) in enumerate(zip(starts, ends))
+        for k, (start, end) in enumerate(zip(starts, ends, strict=True))
     ]
 
 
@@ -103,7 +103,7 @@ def clean_document(doc: Document, edits: list) -> tuple[dict, str]:
     filled = [(n, line) for n, line in numbered if line.strip()]
     header, body = filled[: len(facts["header"])], filled[len(facts["header"]):]
     meta = {k: v for k, v in facts.items() if k != "header"}
-    for field, (n, line) in zip(facts["header"], header):
+    for field, (n, line) in zip(facts["header"], header, strict=False):
         meta[field] = line.strip()
         edits.append((doc.text_id, n, "header line moved to metadata", line[:60], f"metadata: {field}"))
     first_body = body[0][0] if body else len(doc.lines)

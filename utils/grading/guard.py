@@ -2,25 +2,32 @@
 
 Grading works on a scratch copy, but a student's code can still name the course by an absolute path.
 The snapshot covers source/, release/, submitted/, nbgrader_config.py and, in the gradebook, the rows
-of every student not being graded in this run.
+of every student not being graded in this run. The gradebook is read and written through nbgrader's own
+API, so this keeps working after ``nbgrader db upgrade`` and on any database nbgrader supports.
 """
 
 import hashlib
-import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from nbgrader.api import Comment, Grade, Gradebook, SubmittedAssignment, SubmittedNotebook
+
+from utils.grading.gradebook import gradebook_url
 
 PROTECTED = ("source", "release", "submitted")
 
-STUDENT_ROWS = """
-select sa.student_id, 'grade', g.cell_id, g.auto_score, g.manual_score, g.extra_credit, g.needs_manual_grade
-  from grade g join submitted_notebook sn on g.notebook_id = sn.id join submitted_assignment sa on sn.assignment_id = sa.id
-union all
-select sa.student_id, 'comment', c.cell_id, c.auto_comment, c.manual_comment, null, null
-  from comment c join submitted_notebook sn on c.notebook_id = sn.id join submitted_assignment sa on sn.assignment_id = sa.id
-union all
-select sa.student_id, 'submission', sa.assignment_id, sa.timestamp, sa.extension, null, null from submitted_assignment sa
-order by 1, 2, 3
-"""
+
+@contextmanager
+def _gradebook(course: Path) -> Iterator[Gradebook | None]:
+    """nbgrader's gradebook of ``course``, or None before any grading has made it."""
+    # opening a Gradebook creates a missing database: a guard must not
+    if not (course / "gradebook.db").is_file():
+        yield None
+        return
+    # an empty course id adds no course row, so opening it writes nothing (and races no other grader)
+    with Gradebook(gradebook_url(course), course_id="") as gb:
+        yield gb
 
 
 def file_digests(folder: Path, files) -> dict[str, str]:
@@ -28,18 +35,32 @@ def file_digests(folder: Path, files) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p.is_file()}
 
 
+def _student_rows(gb: Gradebook) -> dict[str, list[tuple]]:
+    """Each student's grades, comments and submissions, sorted so the same rows always fingerprint the same."""
+    grades = (gb.db.query(SubmittedAssignment.student_id, Grade.cell_id, Grade.auto_score, Grade.manual_score,
+                          Grade.extra_credit, Grade.needs_manual_grade)
+              .join(Grade.notebook).join(SubmittedNotebook.assignment))
+    comments = (gb.db.query(SubmittedAssignment.student_id, Comment.cell_id, Comment.auto_comment,
+                            Comment.manual_comment)
+                .join(Comment.notebook).join(SubmittedNotebook.assignment))
+    submissions = gb.db.query(SubmittedAssignment.student_id, SubmittedAssignment.assignment_id,
+                              SubmittedAssignment.timestamp, SubmittedAssignment.extension)
+    rows: dict[str, list[tuple]] = {}
+    for kind, query in (("grade", grades), ("comment", comments), ("submission", submissions)):
+        for student, key, *values in query:
+            rows.setdefault(student, []).append((kind, key, *values))
+    # (kind, key) is unique per student: a cell or an assignment is in one submission of theirs at most
+    return {student: sorted(r, key=lambda row: row[:2]) for student, r in rows.items()}
+
+
 def snapshot(course: Path, skip_students: set[str]) -> dict[str, str]:
     """A fingerprint per protected file, and per student's gradebook rows (but ``skip_students``)."""
     files = [course / "nbgrader_config.py"] + [p for top in PROTECTED for p in (course / top).rglob("*")]
     state = file_digests(course, files)
-    db = course / "gradebook.db"
-    if db.is_file():
-        rows: dict[str, list] = {}
-        with sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=60) as conn:
-            for row in conn.execute(STUDENT_ROWS):
-                rows.setdefault(row[0], []).append(row[1:])
-        state |= {f"gradebook rows of {student}": hashlib.sha256(repr(r).encode()).hexdigest()
-                  for student, r in rows.items() if student not in skip_students}
+    with _gradebook(course) as gb:
+        if gb is not None:
+            state |= {f"gradebook rows of {student}": hashlib.sha256(repr(r).encode()).hexdigest()
+                      for student, r in _student_rows(gb).items() if student not in skip_students}
     return state
 
 
@@ -53,34 +74,37 @@ def changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
             for key in sorted(before.keys() | after.keys()) if before.get(key) != after.get(key)]
 
 
-MANUAL_MARKS = """
-select 'grade', g.id, sa.student_id, g.manual_score, g.extra_credit from grade g
-  join submitted_notebook sn on g.notebook_id = sn.id join submitted_assignment sa on sn.assignment_id = sa.id
-union all
-select 'comment', c.id, sa.student_id, c.manual_comment, null from comment c
-  join submitted_notebook sn on c.notebook_id = sn.id join submitted_assignment sa on sn.assignment_id = sa.id
-"""
+def _manual_marks(gb: Gradebook) -> dict[tuple[str, str], tuple]:
+    grades = (gb.db.query(Grade.id, SubmittedAssignment.student_id, Grade.manual_score, Grade.extra_credit)
+              .join(Grade.notebook).join(SubmittedNotebook.assignment).order_by(Grade.id))
+    comments = (gb.db.query(Comment.id, SubmittedAssignment.student_id, Comment.manual_comment)
+                .join(Comment.notebook).join(SubmittedNotebook.assignment).order_by(Comment.id))
+    return ({("grade", row_id): (student, score, extra) for row_id, student, score, extra in grades}
+            | {("comment", row_id): (student, comment, None) for row_id, student, comment in comments})
 
 
 def manual_marks(course: Path) -> dict[tuple[str, str], tuple]:
-    """Every manual score, extra credit and manual comment in the gradebook: autograding never changes them."""
-    db = course / "gradebook.db"
-    if not db.is_file():
-        return {}
-    with sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=60) as conn:
-        return {(table, row_id): (student, *values) for table, row_id, student, *values in conn.execute(MANUAL_MARKS)}
+    """Every manual score, extra credit and manual comment in the gradebook: autograding never changes them.
+
+    Keyed by ('grade' or 'comment', the row's id), each as (student, manual score or comment, extra credit).
+    """
+    with _gradebook(course) as gb:
+        return {} if gb is None else _manual_marks(gb)
 
 
 def restore_manual_marks(course: Path, before: dict[tuple[str, str], tuple]) -> list[str]:
     """Put back manual marks changed since ``before`` (new rows get none); returns whose were put back."""
-    after = manual_marks(course)
-    changed = {key: before.get(key, (student, None, None)) for key, (student, *values) in after.items()
-               if before.get(key, (student, None, None)) != (student, *values)}
-    if changed:
-        with sqlite3.connect(course / "gradebook.db", timeout=60) as conn:
-            for (table, row_id), (_, first, second) in changed.items():
-                if table == "grade":
-                    conn.execute("update grade set manual_score = ?, extra_credit = ? where id = ?", (first, second, row_id))
-                else:
-                    conn.execute("update comment set manual_comment = ? where id = ?", (first, row_id))
+    with _gradebook(course) as gb:
+        if gb is None:
+            return []
+        changed = {key: before.get(key, (student, None, None)) for key, (student, *values) in _manual_marks(gb).items()
+                   if before.get(key, (student, None, None)) != (student, *values)}
+        for (table, row_id), (_, first, second) in changed.items():
+            if table == "grade":
+                grade = gb.find_grade_by_id(row_id)
+                grade.manual_score, grade.extra_credit = first, second
+            else:
+                gb.find_comment_by_id(row_id).manual_comment = first
+        if changed:
+            gb.db.commit()
     return sorted({student for student, *_ in changed.values()})

@@ -9,9 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from tqdm import tqdm
-
 from nbgrader.api import MissingEntry
+from tqdm import tqdm
 
 from utils import paths
 from utils.course import lint, model, release_manifest
@@ -91,7 +90,8 @@ def cmd_grade(args) -> int:
         bar.close()
         counts = {s: sum(o.status == s for o in outcomes) for s in ("graded", "skipped", "failed")}
         print(f"{assignment}: {counts['graded']} graded, {counts['skipped']} skipped (unchanged), "
-              f"{counts['failed']} failed, in {time.perf_counter() - start:.1f} s with {args.jobs or os.cpu_count()} jobs")
+              f"{counts['failed']} failed, in {time.perf_counter() - start:.1f} s "
+              f"with {args.jobs or os.cpu_count()} jobs")
         for o in outcomes:
             if o.status == "failed":
                 print(f"  FAILED {o.student}: {o.message}")
@@ -148,7 +148,8 @@ def cmd_demo(args) -> int:
               f"in {time.perf_counter() - start:.1f} s")
         for row in table.itertuples():
             if row.kind == "broken":
-                ok = "ok (reported, others graded)" if row.status == "failed" else f"EXPECTED a failure, got {row.status}"
+                ok = ("ok (reported, others graded)" if row.status == "failed"
+                      else f"EXPECTED a failure, got {row.status}")
                 print(f"  {row.student:<5} {row.kind:<9} grading failed: {row.message}  {ok}")
                 mismatches += row.status != "failed"
                 continue

@@ -8,7 +8,7 @@ feedback, exports grades and writes the report.
 
 import shutil
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -73,7 +73,7 @@ def fetch_work_submit(workdir: Path, assignment: str, student: str, kind: str) -
 def set_due_date(workdir: Path, assignment: str, when: datetime) -> None:
     """Record the due date in nbgrader's gradebook (naive UTC, as nbgrader stores it)."""
     with Gradebook(gradebook.gradebook_url(workdir)) as gb:
-        gb.update_or_create_assignment(assignment, duedate=when.astimezone(timezone.utc).replace(tzinfo=None))
+        gb.update_or_create_assignment(assignment, duedate=when.astimezone(UTC).replace(tzinfo=None))
 
 
 def expected(workdir: Path, assignment: str, students: dict[str, str]) -> pd.DataFrame:
@@ -95,7 +95,7 @@ def run_assignment(workdir: Path, assignment: str, students: dict[str, str], job
     on_time = {s: k for s, k in students.items() if k != "late"}
     for student, kind in on_time.items():
         fetch_work_submit(workdir, assignment, student, kind)
-    set_due_date(workdir, assignment, datetime.now(timezone.utc))
+    set_due_date(workdir, assignment, datetime.now(UTC))
     time.sleep(1.1)  # the late students submit after the due date has passed
     for student, kind in students.items():
         if kind == "late":
