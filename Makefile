@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test browser
+.PHONY: setup demo test system
 setup: $(VENV)/installed.stamp
 
 $(VENV)/installed.stamp: pyproject.toml
@@ -12,18 +12,28 @@ $(VENV)/installed.stamp: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-demo: setup
+demo: setup system
 	$(BIN)/wordsnums demo
 
-# The browser test drives Debian's Chromium; as root on Debian it is installed here, without questions.
-browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# Debian packages the kit uses beyond Python: bubblewrap, the sandbox of every grading kernel, and
+# Chromium for the browser test. As root on Debian they are installed here, without questions.
+# `make demo` needs only bubblewrap; `make test` both.
+demo: SYSTEM_PACKAGES := bubblewrap
+test: SYSTEM_PACKAGES := bubblewrap chromium
+system:
+	@missing=""; \
+	for package in $(SYSTEM_PACKAGES); do \
+		case $$package in bubblewrap) program=bwrap;; *) program=$$package;; esac; \
+		command -v $$program >/dev/null || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 		else \
-			echo "No /usr/bin/chromium: the browser test will be skipped (install Debian's chromium package)."; \
+			echo "Missing Debian packages:$$missing. Install them as root (apt-get install$$missing):"; \
+			echo "without bubblewrap grading refuses to run students' code, without chromium the browser test is skipped."; \
 		fi; \
 	fi
 
-test: setup browser
+test: setup system
 	$(BIN)/python -m pytest -n 2

@@ -1,6 +1,7 @@
 """nbgrader configuration for the course (paths are relative to the course folder)."""
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.preprocessors import (
     AssignLatePenalties,
     CheckCellMetadata,
@@ -68,6 +69,10 @@ c.KitExecute.memory_limit_mb = 2048  # per grading kernel; a memory hog gets a M
 c.Autograde.autograde_preprocessors = [KitExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, BoundOutput,
                                        SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 c.BoundOutput.max_output_chars = 5_000
+
+# Feedback and the formgrader (both nbconvert's HTMLExporter) show a student's markdown and outputs without
+# script or event handlers: a submission cannot run code in the instructor's browser.
+c.HTMLExporter.preprocessors = [SanitizeHTML]
 
 # Feedback shows each test's result and message, never hidden test code; the formgrader uses this too.
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, BoundOutput, CSSHTMLHeaderPreprocessor]

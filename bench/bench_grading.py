@@ -2,9 +2,10 @@
 
 Run: .venv/bin/python bench/bench_grading.py [--students 30] [--jobs 2] [--assignments a1_close_reading ...]
 
-Both runs grade the same synthetic submissions (kinds full, partial, blank, wrong, tampered in
-turn) in two copies of the course, each with its own gradebook; the script checks that every
-score is identical, then prints the times, the speed-up, and the cost per notebook against
+Each run grades the same synthetic submissions (kinds full, partial, blank, wrong, tampered in
+turn) in its own copy of the course, with its own gradebook: plain sequential nbgrader, the kit, and
+the kit with the sandbox switched off. The script checks that every score is identical, then prints
+the times, the speed-up, the sandbox's cost per notebook, and the cost per notebook against
 executing the same notebook once with papermill.
 """
 
@@ -23,9 +24,11 @@ from utils.course import model, synthetic
 from utils.grading import gradebook, parallel
 
 
-def make_course(root: Path, target: Path, assignments: list[str], n_students: int) -> Path:
+def make_course(root: Path, target: Path, assignments: list[str], n_students: int, config: str = "") -> Path:
     shutil.copytree(root / "source", target / "source")
     shutil.copy2(root / "nbgrader_config.py", target)
+    with open(target / "nbgrader_config.py", "a") as handle:
+        handle.write(config)
     kinds = cycle(synthetic.KINDS)
     students = {f"s{i:03d}": next(kinds) for i in range(n_students)}
     for assignment in assignments:
@@ -63,6 +66,8 @@ def main():
         tmp = Path(tmp)
         seq = make_course(root, tmp / "sequential", assignments, args.students)
         par = make_course(root, tmp / "parallel", assignments, args.students)
+        bare = make_course(root, tmp / "unsandboxed", assignments, args.students,
+                           '\nc.KitExecute.sandbox = "none"\n')
         n = sum(len(parallel.students(seq, a)) * len(model.notebooks(seq, a)) for a in assignments)
         print(f"{args.students} students x {len(assignments)} assignments = {n} notebooks")
 
@@ -72,13 +77,22 @@ def main():
         t_seq = time.perf_counter() - start
         print(f"plain nbgrader autograde, sequential:   {t_seq:7.1f} s  ({t_seq / n:.2f} s per notebook)")
 
-        start = time.perf_counter()
-        failed = [o for a in assignments for o in parallel.grade(par, a, jobs=args.jobs, force=True)
-                  if o.status != "graded"]
-        t_par = time.perf_counter() - start
-        print(f"wordsnums grade --jobs {args.jobs}:               {t_par:7.1f} s  ({t_par / n:.2f} s per notebook)")
+        def kit(course_dir: Path, label: str) -> tuple[float, list]:
+            start = time.perf_counter()
+            failed = [(a, o.student, o.message) for a in assignments
+                      for o in parallel.grade(course_dir, a, jobs=args.jobs, force=True) if o.status != "graded"]
+            took = time.perf_counter() - start
+            print(f"{label:<40}{took:7.1f} s  ({took / n:.2f} s per notebook)")
+            return took, failed
 
-        same = all_scores(seq, assignments) == all_scores(par, assignments)
+        t_par, failed = kit(par, f"wordsnums grade --jobs {args.jobs}:")
+        t_bare, failed_bare = kit(bare, "the same without the sandbox:")
+        sandbox = (t_par - t_bare) * args.jobs / n
+        share = sandbox / (t_par * args.jobs / n)
+        print(f"the sandbox's cost per notebook per worker: {sandbox:5.2f} s = {share:.1%} of its grading time "
+              "(goal < 10%)")
+
+        same = all_scores(seq, assignments) == all_scores(par, assignments) == all_scores(bare, assignments)
         t_pm = papermill_seconds(root, assignments, tmp)
         per_notebook = t_par * args.jobs / n  # the time one worker spends on one notebook
         print(f"papermill, one execution per notebook:  {t_pm:7.2f} s")
@@ -86,7 +100,9 @@ def main():
         print(f"cost per notebook per worker:  {per_notebook:5.2f} s = {per_notebook / t_pm:.2f} x papermill "
               "(goal <= 1.3)")
         print(f"identical scores: {same}; failed submissions: {len(failed)}")
-        return 0 if same and not failed else 1
+        for assignment, student, message in failed + failed_bare:
+            print(f"  failed: {assignment}/{student}: {message}")
+        return 0 if same and not failed and not failed_bare else 1
 
 
 if __name__ == "__main__":

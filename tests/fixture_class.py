@@ -184,8 +184,7 @@ CASES = [
     Case("late", _late, 17, "30.0 hours late: a penalty of 3.40 of 17.00 points",
          "late is 30.0 hours late: penalty 3.40 of 17.00 (10% per started day)"),
     Case("vandal", _edited("full", _append("q1_boundary", VANDAL)), 17,
-         "wrote outside its folder (into the grading copy, thrown away): gradebook.db, nbgrader_config.py, "
-         "source/a1_close_reading/vandal.txt"),
+         "code to review by hand: q1_boundary, line 5: `import sqlite3` runs programs or reaches other files"),
 ]
 
 

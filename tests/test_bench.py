@@ -19,3 +19,4 @@ def test_grading_benchmark_runs_small():
                           "--jobs", "2", "--assignments", "a1_close_reading"],
                          capture_output=True, text=True, check=True).stdout
     assert "identical scores: True; failed submissions: 0" in out and "speed-up" in out
+    assert "the sandbox's cost per notebook" in out

@@ -6,6 +6,8 @@
   student keeps the points the rest of the notebook earns.
 * Each grading kernel gets a memory limit, so a memory hog meets a ``MemoryError`` in its own cell
   instead of taking the grading machine down.
+* Each grading kernel runs in a sandbox (:mod:`utils.grading.sandbox`); where none can start, grading
+  refuses unless ``sandbox = "none"`` is configured, and then warns at every kernel start.
 """
 
 import copy
@@ -19,7 +21,9 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Integer
+from traitlets import Enum, Integer
+
+from utils.grading.sandbox import SandboxedKernelManager
 
 TIMEOUT_HINT = ("This cell ran longer than {seconds} s, so grading stopped it. The rest of the notebook was still "
                 "graded. Look for a loop that never ends.")
@@ -37,6 +41,22 @@ class KitExecute(Execute):
 
     memory_limit_mb = Integer(2048, help="Address space allowed to each grading kernel, in MiB (0: no limit)"
                               ).tag(config=True)
+
+    sandbox = Enum(["bubblewrap", "none"], "bubblewrap", help="Where students' code runs: 'bubblewrap' (a sandbox "
+                   "with only its own folder, the kit and no network), or 'none': as you, with your files and the "
+                   "network (only where no sandbox can start; every run warns)").tag(config=True)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(**kwargs)
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        km.sandbox = self.sandbox
+        if self.sandbox == "none":
+            self.log.warning("Grading without a sandbox (KitExecute.sandbox = 'none'): the students' code runs as "
+                             "you, with your files and the network")
+        return km
 
     def preprocess(self, nb, resources=None, km=None):
         self._lost = set()  # cells that timed out or killed the kernel: never replayed

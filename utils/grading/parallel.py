@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -72,22 +73,35 @@ def _record(course: Path, key: str, value: str) -> None:
         os.replace(tmp, course / LEDGER)
 
 
+def _outcome(line: str, expected: set[str]) -> Outcome | None:
+    """One worker's report line as an outcome; None for anything that is not one (never fatal)."""
+    try:
+        outcome = Outcome(**json.loads(line))
+    except (ValueError, TypeError):
+        return None
+    return outcome if outcome.student in expected else None
+
+
 def _worker(course: Path, assignment: str, students: list[str], batch: list[str]):
     """Start a grading worker for some students; yields each student's outcome as it finishes."""
-    proc = subprocess.Popen([sys.executable, "-m", "utils.grading.worker", str(course), assignment, *students],
-                            cwd=course, env=nbgrader_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
-    proc.stdin.write(json.dumps(batch))  # who else is graded in this run: their gradebook rows may change
-    proc.stdin.close()
-    done = set()
-    for line in proc.stdout:
-        result = json.loads(line)
-        done.add(result["student"])
-        yield Outcome(**result)
-    proc.wait()
+    with tempfile.TemporaryFile("w+") as log:  # the worker's stderr: nbgrader's log, and why it stopped if it did
+        proc = subprocess.Popen([sys.executable, "-m", "utils.grading.worker", str(course), assignment, *students],
+                                cwd=course, env=nbgrader_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=log, text=True)
+        proc.stdin.write(json.dumps(batch))  # who else is graded in this run: their gradebook rows may change
+        proc.stdin.close()
+        done = set()
+        for line in proc.stdout:
+            if (outcome := _outcome(line, set(students) - done)) is not None:
+                done.add(outcome.student)
+                yield outcome
+        proc.wait()
+        log.seek(0)
+        last = next((line.strip() for line in reversed(log.read().splitlines()) if line.strip()), "")
     for student in students:  # a worker that died takes no one's grade with it silently
         if student not in done:
-            yield Outcome(student, "failed", 0.0, f"the grading worker stopped (exit {proc.returncode})")
+            yield Outcome(student, "failed", 0.0, f"the grading worker stopped (exit {proc.returncode})"
+                          + (f": {last[:300]}" if last else ""))
 
 
 def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = False,

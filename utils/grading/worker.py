@@ -44,6 +44,13 @@ class _Log(logging.Handler):
         elif (note := note_for(message)) and note not in self.notes:
             self.notes.append(note)
 
+    def message(self) -> str:
+        """The first error, with the cause nbgrader logs after it ("There was an error processing ...")."""
+        if not self.errors:
+            return ""
+        causes = [e.strip().split("\n")[-1] for e in self.errors[1:] if e.startswith("Traceback")]
+        return self.errors[0] + (f": {causes[0]}" if causes else "")
+
 
 def _tree(folder: Path) -> dict[str, str]:
     return file_digests(folder, folder.rglob("*"))
@@ -121,7 +128,7 @@ def grade_one(course: Path, assignment: str, student: str, batch: set[str], max_
     else:
         status = _grade_in_scratch(course, assignment, student, batch, log)
     return {"student": student, "status": status, "seconds": time.perf_counter() - start,
-            "message": log.errors[0] if log.errors else "", "notes": ([] if unreadable else problems) + log.notes}
+            "message": log.message(), "notes": ([] if unreadable else problems) + log.notes}
 
 
 def main(argv: list[str]) -> int:

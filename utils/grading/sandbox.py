@@ -1,0 +1,110 @@
+"""The grading kernel's sandbox: bubblewrap around every kernel, which talks to the grader over Unix sockets.
+
+Inside, a student's code sees the Python installation, the kit's library and data (read-only), its own
+folder (the one nbgrader grades it in) and a private /tmp; no course, no other submission, no gradebook,
+no network (not even the grader's loopback), no process outside its own PID namespace, no capability, no
+descriptor of the grader and none of its environment but a few harmless variables. When the kernel ends or
+is killed, the namespace ends with it, and so does every process the code started, however it detached.
+"""
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import Unicode
+
+import utils
+from utils import paths
+
+INSTALL = ("Install bubblewrap (Debian and Ubuntu: `apt-get install bubblewrap`; `make test` does it as root), "
+           "or, to grade without a sandbox (the students' code then runs as you, with your files and the "
+           "network), set c.KitExecute.sandbox = \"none\" in nbgrader_config.py.")
+# what a kernel keeps of the grader's environment: locale, time zone, the kit's switches, numeric-library fixes
+KEPT_VARIABLES = ("PATH", "LANG", "LANGUAGE", "TZ")
+KEPT_PREFIXES = ("LC_", "WORDSNUMS_", "OPENBLAS_", "OMP_", "MKL_")
+
+
+class SandboxUnavailable(RuntimeError):
+    """No sandbox can start on this machine; the message says why and how to fix it."""
+
+
+@functools.cache
+def sandbox_problem() -> str | None:
+    """Why no grading sandbox can start here, or None if one can."""
+    bwrap = shutil.which("bwrap")
+    if not bwrap:
+        return f"bubblewrap (bwrap) is not installed. {INSTALL}"
+    trial = subprocess.run([bwrap, *_namespaces(), "--ro-bind", "/", "/", "true"], capture_output=True, text=True)
+    if trial.returncode != 0:
+        return (f"bubblewrap cannot make a sandbox here ({trial.stderr.strip() or f'exit {trial.returncode}'}); "
+                f"user namespaces may be switched off (sysctl kernel.unprivileged_userns_clone=1). {INSTALL}")
+    return None
+
+
+def _namespaces() -> list[str]:
+    # a user namespace even as root: the code runs as nobody there, with no capability (as root, bwrap
+    # would otherwise leave it every capability inside, enough to mount a disk)
+    return ["--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--cap-drop", "ALL",
+            "--die-with-parent", "--new-session"]
+
+
+def read_only_paths() -> list[Path]:
+    """What a kernel may read: the system, the Python installation and environment, the kit and its data."""
+    found = [Path("/usr"), Path("/etc"), Path(sys.base_prefix), Path(sys.prefix),
+             Path(utils.__file__).resolve().parent, paths.data_dir().resolve()]
+    return list(dict.fromkeys(p for p in found if p.exists()))
+
+
+def bwrap_argv(work: Path, sockets: Path, environ: dict[str, str]) -> list[str]:
+    """bubblewrap's arguments for a kernel that works in ``work`` and talks through ``sockets`` (both writable)."""
+    argv = ["bwrap", *_namespaces(), "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64"):  # Debian's merged /usr: links, bound with /usr
+        if Path(f"/{name}").is_symlink():
+            argv += ["--symlink", os.readlink(f"/{name}"), f"/{name}"]
+    for path in read_only_paths():
+        argv += ["--ro-bind", str(path), str(path)]
+    argv += ["--bind", str(sockets), str(sockets), "--bind", str(work), str(work), "--chdir", str(work),
+             "--clearenv", "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp",
+             "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib"]
+    for name, value in sorted(environ.items()):
+        if name in KEPT_VARIABLES or name.startswith(KEPT_PREFIXES):
+            argv += ["--setenv", name, value]
+    return [*argv, "--"]
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager that starts each kernel inside bubblewrap, connected over Unix sockets.
+
+    Its connection file and sockets live in a private folder made for the kernel and removed after it.
+    """
+
+    sandbox = Unicode("bubblewrap", help="'bubblewrap', or 'none' to start kernels as usual").tag(config=True)
+
+    async def _async_pre_start_kernel(self, **kw):
+        if self.sandbox == "bubblewrap" and not getattr(self, "_sockets", None):
+            if problem := sandbox_problem():
+                raise SandboxUnavailable(f"Grading refuses to run students' code without a sandbox: {problem}")
+            self._sockets = Path(tempfile.mkdtemp(prefix="wordsnums-kernel-"))
+            self.transport, self.ip = "ipc", str(self._sockets / "kernel")
+            self.connection_file = str(self._sockets / "kernel.json")
+        # the kernel gets none of the grader's standard streams (a student could write into the grader's pipe)
+        kw = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL} | kw
+        return await super()._async_pre_start_kernel(**kw)
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        cmd = super().format_kernel_cmd(extra_arguments)
+        if self.sandbox != "bubblewrap":
+            return cmd
+        work = Path(self._launch_args.get("cwd") or os.getcwd()).resolve()
+        return bwrap_argv(work, self._sockets, os.environ) + cmd
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart)
+        if not restart and getattr(self, "_sockets", None):
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = None
