@@ -24,6 +24,7 @@ from utils.grading.plugins import (
     KitCsvExport,
     KitNotebookExporter,
     PercentPerDayLate,
+    RestoreCellKinds,
     RestoreHiddenTests,
     RestoreLockedCells,
 )
@@ -47,12 +48,13 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 
 # A student who deletes a test cell still has it run: nbgrader puts missing graded cells back, and the
 # kit puts back deleted locked cells (setup code) too. Copied or edited cell metadata cannot fail a
-# submission, and only a real edit to a test cell is reported as one. Code that could game the tests
+# submission, and only a real edit to a test cell is reported as one; a cell whose kind was flipped (a
+# test made an answer) gets its kind back and is graded as released. Code that could game the tests
 # is listed for a person to look at.
 c.OverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [ClearOutput, FlagSuspiciousCode, DeduplicateIds, ForgetUnknownCells,
-                                      OverwriteKernelspec, RestoreHiddenTests, OverwriteCells, RestoreLockedCells,
-                                      CheckCellMetadata]
+                                      RestoreCellKinds, OverwriteKernelspec, RestoreHiddenTests, OverwriteCells,
+                                      RestoreLockedCells, CheckCellMetadata]
 
 # A file that is not a notebook, or one too large to have been made by hand, fails with a message
 # naming it and the fix (`wordsnums grade` checks the same limit before it starts nbgrader).
@@ -65,10 +67,15 @@ c.ExecutePreprocessor.timeout = 120
 c.Execute.timeout = 120
 c.KitExecute.memory_limit_mb = 2048  # per grading kernel; a memory hog gets a MemoryError in its cell
 
-# nbgrader's autograde pipeline, with outputs cut to a bounded size (a student may print megabytes).
-c.Autograde.autograde_preprocessors = [KitExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, BoundOutput,
-                                       SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
-c.BoundOutput.max_output_chars = 5_000
+# nbgrader's autograde pipeline, with outputs cut to a bounded size (a student may print megabytes, or a
+# file in many pieces). BoundOutput comes after SaveAutoGrades: nbgrader scores a test cell by its outputs,
+# and a score must not depend on what is cut.
+c.Autograde.autograde_preprocessors = [KitExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
+                                       SaveAutoGrades, BoundOutput, AssignLatePenalties, CheckCellMetadata]
+c.BoundOutput.max_output_chars = 5_000  # each text of an output: a stream, an error message, a traceback line
+# all outputs of a notebook together (colour codes not counted); later ones become a note. An honest
+# notebook shows up to 17,500 (a blank A1: 26 tracebacks), so feedback never hides its messages.
+c.BoundOutput.max_notebook_output_chars = 20_000
 
 # Feedback and the formgrader (both nbconvert's HTMLExporter) show a student's markdown and outputs without
 # script or event handlers: a submission cannot run code in the instructor's browser.

@@ -114,6 +114,9 @@ os.kill(os.getppid(), 19)
 import socket
 socket.create_connection(("127.0.0.1", {port}), timeout=2).sendall(b"stolen answers")
 """, 17),
+    Attack("exiter", "full", """
+exit()
+""", 17),
     Attack("scripter", "full", """
 from IPython.display import HTML, Javascript, display
 display(HTML("<script>window.PWNED = 1</script><img src=x onerror='window.PWNED = 2'>"))

@@ -1,5 +1,6 @@
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import matplotlib
@@ -34,3 +35,13 @@ def tmp_course(tmp_path) -> Path:
     shutil.copytree(ROOT / "source", tmp_path / "source")
     shutil.copy2(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
     return tmp_path
+
+
+def within(seconds: float, call):
+    """call()'s result, failing (instead of hanging the suite) if it blocks, as opening a named pipe would."""
+    result = []
+    thread = threading.Thread(target=lambda: result.append(call()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "blocked: it must have opened a named pipe"
+    return result[0]

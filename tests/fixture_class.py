@@ -185,6 +185,9 @@ CASES = [
          "late is 30.0 hours late: penalty 3.40 of 17.00 (10% per started day)"),
     Case("vandal", _edited("full", _append("q1_boundary", VANDAL)), 17,
          "code to review by hand: q1_boundary, line 5: `import sqlite3` runs programs or reaches other files"),
+    Case("flipper", _edited("full", lambda nb: cell(nb, "q1_test").metadata.nbgrader.update(solution=True)), 17,
+         "cell q1_test: its solution was changed from False to True; graded with False",
+         "Attribute 'solution' for cell q1_test has changed! (should be: False, got: True)"),
 ]
 
 

@@ -1,4 +1,5 @@
-"""The instructor's commands, run for real as subprocesses on a temporary copy of the course."""
+"""The instructor's commands, run for real as subprocesses on a temporary copy of the course (slow), and what
+`wordsnums grade` refuses before it grades anything (fast, in this process)."""
 
 import csv
 import json
@@ -13,8 +14,8 @@ from conftest import ROOT
 
 from utils.course import model, synthetic
 from utils.grading import gradebook
+from utils.instructor import cli
 
-pytestmark = pytest.mark.slow
 A1 = "a1_close_reading"
 COMMANDS = ["texts", "build", "check", "grade", "feedback", "export", "report", "demo"]
 
@@ -31,12 +32,14 @@ def copy_course(target):
     return target
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help(command):
     result = wordsnums(command, "--help")
     assert result.returncode == 0 and "usage: wordsnums" in result.stdout
 
 
+@pytest.mark.slow
 def test_build_refuses_to_overwrite_hand_edits(tmp_path):
     root = copy_course(tmp_path)
     release = root / "release" / A1 / f"{A1}.ipynb"
@@ -50,6 +53,7 @@ def test_build_refuses_to_overwrite_hand_edits(tmp_path):
     assert wordsnums("build", A1, "--course", root).returncode == 0  # nothing edited since: builds again
 
 
+@pytest.mark.slow
 def test_check_lists_problems_and_fails(tmp_path):
     root = copy_course(tmp_path)
     clean = wordsnums("check", A1, "--course", root)
@@ -77,6 +81,7 @@ def graded(tmp_path_factory):
     return root, result
 
 
+@pytest.mark.slow
 def test_grade_in_parallel_reports_the_broken_submission_and_grades_the_others(graded):
     root, result = graded
     assert result.returncode == 1
@@ -89,6 +94,7 @@ def test_grade_in_parallel_reports_the_broken_submission_and_grades_the_others(g
     assert scores["full"] == 17 and scores["blank"] == 0
 
 
+@pytest.mark.slow
 def test_grade_skips_unchanged_and_regrades_changed(graded):
     root, _ = graded
     again = wordsnums("grade", A1, "--course", root)
@@ -102,6 +108,57 @@ def test_grade_skips_unchanged_and_regrades_changed(graded):
     assert gradebook.scores(root, A1).set_index("student").loc["blank", "score"] == 10
 
 
+@pytest.mark.slow
+def test_grade_only_the_students_asked_for(graded):
+    root, _ = graded
+    both = wordsnums("grade", A1, "--course", root, "--student", "blank", "--student", "full")
+    assert both.returncode == 0, both.stdout + both.stderr
+    assert "0 graded, 2 skipped (unchanged), 0 failed" in both.stdout  # the broken one is not asked for
+    one = wordsnums("grade", A1, "--course", root, "--student", "full", "--force")
+    assert one.returncode == 0, one.stdout + one.stderr
+    assert "1 graded, 0 skipped (unchanged), 0 failed" in one.stdout
+    assert pd.read_csv(root / "grading_log" / f"{A1}.csv")["student"].tolist() == ["full"]
+    assert gradebook.scores(root, A1).set_index("student").loc["full", "score"] == 17
+
+
+@pytest.mark.slow
+def test_grade_refuses_fewer_than_one_job(tmp_path):
+    root = copy_course(tmp_path)
+    shutil.copytree(root / "release" / A1, root / "submitted" / "ada" / A1)
+    result = wordsnums("grade", A1, "--course", root, "--jobs", "0")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "argument --jobs: 0 graders cannot grade anything: give 1 or more" in result.stderr
+    assert not (root / "autograded").exists() and not (root / "grading_log").exists()
+
+
+@pytest.fixture
+def small_class(tmp_path):
+    """A course folder with (empty) submissions of A1 by four students, for what the command refuses at once."""
+    (tmp_path / "source" / A1).mkdir(parents=True)
+    shutil.copy2(ROOT / "nbgrader_config.py", tmp_path)
+    for student in ("ada", "ben", "cy", "dee"):
+        (tmp_path / "submitted" / student / A1).mkdir(parents=True)
+    return tmp_path
+
+
+def test_grade_refuses_an_unknown_student_and_grades_no_one(small_class, capsys):
+    root = small_class
+    assert cli.main(["grade", A1, "--course", str(root), "--student", "ada", "--student", "zed"]) == 2
+    assert capsys.readouterr().err == (f"wordsnums grade: no submission of {A1} from zed in {root / 'submitted'}; "
+                                       "nothing graded\n")
+    assert not (root / "autograded").exists() and not (root / "grading_log").exists()
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3", "two"])
+def test_grade_refuses_jobs_below_one(small_class, capsys, jobs):
+    root = small_class
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["grade", A1, "--course", str(root), "--jobs", jobs])
+    assert stop.value.code == 2 and "wordsnums grade: error: argument --jobs: " in capsys.readouterr().err
+    assert not (root / "autograded").exists() and not (root / "grading_log").exists()
+
+
+@pytest.mark.slow
 def test_feedback_shows_results_but_no_hidden_tests(graded):
     root, _ = graded
     result = wordsnums("feedback", A1, "--course", root)
@@ -112,6 +169,7 @@ def test_feedback_shows_results_but_no_hidden_tests(graded):
     assert len(html) < 1_000_000
 
 
+@pytest.mark.slow
 def test_export_has_autograded_manual_and_late_columns(graded, tmp_path):
     root, _ = graded
     out = tmp_path / "grades.csv"
@@ -121,6 +179,7 @@ def test_export_has_autograded_manual_and_late_columns(graded, tmp_path):
     assert float(rows["full"]["autograded"]) == 17 and float(rows["full"]["late_penalty"]) == 0
 
 
+@pytest.mark.slow
 def test_report_writes_item_analysis_plots_and_summary(graded, tmp_path):
     root, _ = graded
     result = wordsnums("report", A1, "--course", root, "--out", tmp_path)
@@ -131,6 +190,7 @@ def test_report_writes_item_analysis_plots_and_summary(graded, tmp_path):
     assert "![Histogram of the total scores" in summary and "| q1_test |" in summary
 
 
+@pytest.mark.slow
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
     (tmp_path / "precious.txt").write_text("keep me")
     result = wordsnums("demo", A1, "--course", copy_course(tmp_path / "course"), "--dir", tmp_path)
@@ -138,6 +198,7 @@ def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
     assert (tmp_path / "precious.txt").read_text() == "keep me"
 
 
+@pytest.mark.slow
 def test_demo_runs_a_term_through_the_exchange(tmp_path):
     root = copy_course(tmp_path / "course")
     result = wordsnums("demo", A1, "--course", root, "--dir", tmp_path / "demo", "--jobs", "2")

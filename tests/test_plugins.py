@@ -16,11 +16,13 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from nbgrader.api import Gradebook
-from nbgrader.preprocessors import AssignLatePenalties, OverwriteCells
+from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, OverwriteCells, SaveAutoGrades
 from nbgrader.utils import compute_checksum
+from traitlets.config import PyFileConfigLoader
 
 from utils.course.model import nbgrader_env
 from utils.grading.execute import KitExecute
+from utils.grading.notes import note_for
 from utils.grading.plugins import (
     HIDDEN_NOTE,
     BoundOutput,
@@ -30,6 +32,7 @@ from utils.grading.plugins import (
     KitCsvExport,
     KitNotebookExporter,
     PercentPerDayLate,
+    RestoreCellKinds,
     RestoreHiddenTests,
     RestoreLockedCells,
     SubmissionError,
@@ -213,8 +216,8 @@ def test_bound_output_replaces_large_text_data_but_keeps_images():
     nb = new_notebook(cells=[code("show()", outputs=[output])])
     BoundOutput(max_output_chars=limit).preprocess(nb, {})
     data = nb.cells[0].outputs[0]["data"]
-    assert data["text/html"] == f"[output of {len(html):,} characters not shown]"
-    assert data["text/plain"] == "y" * (limit * 2)  # under four times the limit: kept
+    assert data["text/html"] == f"[output of {len(html):,} characters not shown]"  # cut short, it would break
+    assert data["text/plain"] == "y" * limit + "\n... [1,000 more characters not shown]"
     assert data["image/png"] == png
 
 
@@ -226,11 +229,10 @@ def test_bound_output_cuts_a_long_traceback_to_first_and_last_line():
     nb = new_notebook(cells=[code("f()", outputs=[output])])
     BoundOutput(max_output_chars=1_000).preprocess(nb, {})
     assert nb.cells[0].outputs[0]["traceback"] == [
-        "Traceback (most recent call last)", "... [traceback cut]", "RecursionError: maximum recursion depth exceeded"]
+        "Traceback (most recent call last)", "... [100 lines of traceback not shown]",
+        "RecursionError: maximum recursion depth exceeded"]
 
 
-@pytest.mark.xfail(reason="BoundOutput keeps the first and last traceback line whole and never cuts evalue: a "
-                          "long error message stays (twice, if the traceback is one line)", strict=True)
 @pytest.mark.parametrize("traceback", [
     ["---------", "ValueError  Traceback\n----> 1 raise ValueError('x' * 20_000)", "ValueError: " + "x" * 20_000],
     ["ValueError: " + "x" * 20_000],  # as HideHiddenTests leaves it, before BoundOutput in the feedback
@@ -241,6 +243,147 @@ def test_bound_output_bounds_an_error_with_a_long_message(traceback):
     BoundOutput(max_output_chars=1_000).preprocess(nb, {})
     kept = nb.cells[0].outputs[0]
     assert sum(map(len, kept["traceback"])) + len(kept["evalue"]) < 3_000
+    assert kept["ename"] == "ValueError"
+    assert kept["evalue"].endswith(" more characters not shown]")
+    assert kept["traceback"][-1].startswith("ValueError: xxx") and kept["traceback"][-1].endswith(" not shown]")
+    nbformat.validate(nb)
+
+
+def test_bound_output_cuts_a_long_exception_name_and_each_traceback_line():
+    output = new_output("error", ename="E" * 20_000, evalue="", traceback=["a" * 3_000, "b" * 20_000])
+    nb = new_notebook(cells=[code("raise type('E' * 20_000, (Exception,), {})()", outputs=[output])])
+    BoundOutput(max_output_chars=1_000).preprocess(nb, {})
+    kept = nb.cells[0].outputs[0]
+    assert kept["ename"] == "E" * 1_000 + "\n... [19,000 more characters not shown]"
+    assert kept["traceback"] == ["a" * 500 + "\n... [2,500 more characters not shown]",
+                                 "b" * 500 + "\n... [19,500 more characters not shown]"]
+
+
+def outputs_kept(nb) -> list:
+    """Every text each output of ``nb`` holds, in order."""
+    texts = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            texts += [out.get("text", ""), out.get("ename", ""), out.get("evalue", ""), *out.get("traceback", []),
+                      *(v for k, v in out.get("data", {}).items() if not k.startswith("image/"))]
+    return [text for text in texts if text]
+
+
+NOTEBOOK_NOTE = "[output not shown: this notebook's outputs reached 20,000 characters]"
+
+
+def test_bound_output_bounds_the_outputs_of_the_whole_notebook():
+    # a file of 44,100 characters, shown 4,900 at a time: each output is under the limit of 5,000
+    pieces = [str(i) * 4_900 for i in range(1, 10)]
+    shown = [new_output("display_data", data={"text/plain": piece}) for piece in pieces]
+    nb = new_notebook(cells=[code("for piece in pieces: display(piece)", outputs=shown)])
+    BoundOutput().preprocess(nb, {})
+    outputs = nb.cells[0].outputs
+    assert [out["data"]["text/plain"] for out in outputs[:4]] == pieces[:4]
+    assert outputs[4]["data"]["text/plain"] == "5" * 396 + "\n... [4,504 more characters not shown]"  # 4 x (4,900 + 1)
+    assert len(outputs) == 6  # the rest of the cell: one note, not one per output
+    assert (outputs[5]["output_type"], outputs[5]["name"], outputs[5]["text"]) == ("stream", "stdout",
+                                                                                  NOTEBOOK_NOTE + "\n")
+    assert sum(len(text.split("\n... [")[0]) for text in outputs_kept(nb) if text != NOTEBOOK_NOTE + "\n") == 19_996
+    nbformat.validate(nb)
+
+
+def test_bound_output_replaces_the_outputs_of_later_cells_by_a_note_of_the_same_kind():
+    printed = [code(f"print('{i}' * 4_900)", outputs=[new_output("stream", name="stdout", text=str(i) * 4_900)])
+               for i in range(1, 6)]
+    failed = code("raise ValueError('no')", outputs=[
+        new_output("stream", name="stderr", text="a warning\n"),
+        new_output("error", ename="ValueError", evalue="no", traceback=["Traceback", "ValueError: no"])])
+    warned = code("warn()", outputs=[new_output("stream", name="stderr", text="a warning\n")])
+    nb = new_notebook(cells=[*printed, failed, warned, code("x = 1")])
+    BoundOutput().preprocess(nb, {})
+    assert [cell.outputs[0]["text"] for cell in nb.cells[:4]] == [str(i) * 4_900 for i in range(1, 5)]
+    assert nb.cells[4].outputs[0]["text"] == "5" * 396 + "\n... [4,504 more characters not shown]"
+    # still an error, with its name, and still on stderr: what a reader (or nbgrader) sees of the cell
+    assert nb.cells[5].outputs == [new_output("error", ename="ValueError", evalue=NOTEBOOK_NOTE,
+                                              traceback=[NOTEBOOK_NOTE])]
+    assert nb.cells[6].outputs == [new_output("stream", name="stderr", text=NOTEBOOK_NOTE + "\n")]
+    assert nb.cells[7].outputs == []
+    nbformat.validate(nb)
+
+
+def test_bound_output_counts_each_output_at_least_one():
+    nb = new_notebook(cells=[code("for _ in range(30_000): display({'text/plain': ''}, raw=True)")])
+    nb.cells[0].outputs = nbformat.from_dict([{"output_type": "display_data", "data": {"text/plain": ""},
+                                               "metadata": {}}] * 30_000)  # new_output validates each: slow
+    BoundOutput().preprocess(nb, {})
+    assert len(nb.cells[0].outputs) == 20_001
+    assert nb.cells[0].outputs[-1]["text"] == NOTEBOOK_NOTE + "\n"
+
+
+def test_bound_output_counts_each_notebook_afresh():
+    bound = BoundOutput(max_notebook_output_chars=10_000)
+    for _ in range(3):  # one instance grades a whole class
+        nb = new_notebook(cells=[code("show()", outputs=[new_output("stream", name="stdout", text="x" * 4_000)])
+                                 for _ in range(3)])
+        bound.preprocess(nb, {})
+        assert [cell.outputs[0]["text"] for cell in nb.cells] == [
+            "x" * 4_000, "x" * 4_000, "x" * 1_998 + "\n... [2,002 more characters not shown]"]
+
+
+def ipython_traceback(ename, evalue, line):
+    """An error's traceback as IPython colours it, with the kit's hint line."""
+    return [f"\x1b[31m{'-' * 75}\x1b[39m", f"\x1b[31m{ename}\x1b[39m{' ' * 23}Traceback (most recent call last)",
+            f"\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[2]\x1b[39m\x1b[32m, line 2\x1b[39m\n"
+            f"\x1b[32m----> \x1b[39m\x1b[32m2\x1b[39m \x1b[38;5;28;01m{line}\x1b[39;00m\n",
+            f"\x1b[31m{ename}\x1b[39m: {evalue}",
+            "Hint: this answer cell still holds its placeholder: replace its two lines with your code and run it."]
+
+
+def test_bound_output_leaves_an_honest_notebook_alone():
+    # like a blank A1 as graded: 26 coloured tracebacks (17,300 characters shown, 22,100 with the colours),
+    # a table, a figure, a few lines printed
+    evalue = "Not answered yet: replace these two lines with your code."
+    cells = [code("raise NotImplementedError", f"q{i}", outputs=[new_output(
+        "error", ename="NotImplementedError", evalue=evalue,
+        traceback=ipython_traceback("NotImplementedError", evalue, "raise NotImplementedError(...)" + " " * 180))])
+        for i in range(26)]
+    table = new_output("execute_result", execution_count=1,
+                       data={"text/plain": "   speaker  words\n0  Lavrov    736\n" * 20,
+                             "text/html": "<table>" + "<tr><td>Lavrov</td><td>736</td></tr>" * 40 + "</table>"})
+    figure = new_output("display_data", data={"image/png": "iVBORw0KGgo" * 3_000, "text/plain": "<Figure>"})
+    printed = new_output("stream", name="stdout", text="checked: 13 quotes\n" * 20)
+    nb = new_notebook(cells=[code("turns", outputs=[table, figure, printed]), *cells])
+    assert sum(map(len, outputs_kept(nb))) > 20_000
+    before = nbformat.from_dict(nb.copy())
+    BoundOutput().preprocess(nb, {})
+    assert nb == before
+
+
+def test_bound_output_counts_colour_codes_once_they_are_most_of_the_text():
+    # escape codes carry data too (38;5;N is a byte): text of nothing but codes counts half its length
+    coloured = "".join(f"\x1b[38;5;{byte}m" for byte in b"a gradebook row, byte by byte " * 50)
+    nb = new_notebook(cells=[code("show()", outputs=[new_output("stream", name="stdout", text=coloured[:4_900])])
+                             for _ in range(20)])
+    BoundOutput().preprocess(nb, {})
+    texts = [cell.outputs[0]["text"] for cell in nb.cells]
+    assert texts[:7] == [coloured[:4_900]] * 7  # 2,450 (+ 1) each; the 2,843 left hold fewer than 4,900
+    assert texts[7] == coloured[:2_843] + "\n... [2,057 more characters not shown]"
+    assert texts[8:] == [NOTEBOOK_NOTE + "\n"] * 12
+
+
+def test_bound_output_counts_forged_errors_without_a_traceback():
+    forged = [code("forge()", outputs=[new_output("error", ename="E", evalue="x" * 4_000, traceback=[])])
+              for _ in range(10)]
+    nb = new_notebook(cells=forged)
+    BoundOutput().preprocess(nb, {})
+    assert [cell.outputs[0]["evalue"] == "x" * 4_000 for cell in nb.cells] == [True] * 4 + [False] * 6
+    assert nb.cells[4].outputs[0]["evalue"] == "x" * 3_991 + "\n... [9 more characters not shown]"
+    assert [cell.outputs[0]["evalue"] for cell in nb.cells[5:]] == [NOTEBOOK_NOTE] * 5
+    assert {cell.outputs[0]["ename"] for cell in nb.cells} == {"E"}
+
+
+def test_the_course_bounds_outputs_only_after_nbgrader_scored_them(root):
+    # nbgrader scores a test cell by its outputs (an error or stderr: 0; a number: partial credit)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    steps = config.Autograde.autograde_preprocessors
+    assert steps.index(SaveAutoGrades) < steps.index(BoundOutput)
+    assert config.BoundOutput.max_notebook_output_chars == 20_000
 
 
 # --- HideHiddenTests ----------------------------------------------------------------------------------------
@@ -449,6 +592,72 @@ def test_forget_unknown_cells_drops_an_empty_grade_id_quietly(resources, log):
     assert log.messages == []
 
 
+# --- RestoreCellKinds ------------------------------------------------------------------------------------------
+
+def flipped(nb, grade_id, **flags):
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    cell.metadata["nbgrader"].update(flags)
+    return cell
+
+
+def test_restore_cell_kinds_gives_a_test_cell_made_an_answer_its_kind_back(resources, log):
+    nb = released_notebook()
+    flipped(nb, "q1_test", solution=True)
+    RestoreCellKinds(log=log.logger).preprocess(nb, resources)
+    assert [(c.source, c.metadata) for c in nb.cells] == [(c.source, c.metadata) for c in released_notebook().cells]
+    assert log.messages == ["Attribute 'solution' for cell q1_test has changed! (should be: False, got: True)"]
+    assert note_for(log.messages[0]) == "cell q1_test: its solution was changed from False to True; graded with False"
+
+
+def test_restore_cell_kinds_restores_grade_and_missing_points(resources, log):
+    nb = released_notebook()
+    del flipped(nb, "q2", grade=False).metadata["nbgrader"]["points"]  # a graded answer made a plain answer
+    flipped(nb, "q1", grade=True, solution="yes")  # not a bool: nbgrader would read it as true
+    RestoreCellKinds(log=log.logger).preprocess(nb, resources)
+    q1, q2 = nb.cells[2].metadata["nbgrader"], nb.cells[6].metadata["nbgrader"]
+    assert (q1["grade"], q1["solution"], q2["grade"], q2["solution"], q2["points"]) == (False, True, True, True, 2.0)
+    assert log.messages == ["Attribute 'grade' for cell q2 has changed! (should be: True, got: False)",
+                            "Attribute 'points' for cell q2 has changed! (should be: 2.0, got: None)",
+                            "Attribute 'grade' for cell q1 has changed! (should be: False, got: True)",
+                            "Attribute 'solution' for cell q1 has changed! (should be: True, got: yes)"]
+
+
+def test_restore_cell_kinds_keeps_only_the_last_of_an_unflagged_copy(resources, log):
+    nb = released_notebook()
+    copy = nbformat.from_dict(nb.cells[3].copy())
+    copy.metadata["nbgrader"] = dict(copy.metadata["nbgrader"], grade=False, locked=False)  # DeduplicateIds skips it
+    nb.cells.append(copy)
+    RestoreCellKinds(log=log.logger).preprocess(nb, resources)
+    assert grade_ids(nb) == [*NAMES[:3], None, *NAMES[4:], "q1_test"]
+    assert nb.cells[-1].metadata["nbgrader"]["grade"] is True
+    assert log.messages == ["Attribute 'grade' for cell q1_test has changed! (should be: True, got: False)",
+                            "Cell with id 'q1_test' exists multiple times!"]
+
+
+@pytest.mark.parametrize("source", [RELEASED_TEST, "pass"], ids=["as-released", "edited"])
+def test_sanitize_grades_a_flipped_test_cell_as_released(resources, log, source):
+    nb = released_notebook()
+    flipped(nb, "q1_test", solution=True).source = source
+    nb = sanitize(nb, resources, log)
+    CheckCellMetadata().preprocess(nb, resources)
+    test = nb.cells[3]
+    assert test.source == TEST_SOURCE  # hidden tests and all
+    assert {k: test.metadata["nbgrader"][k] for k in ("grade", "solution", "locked", "points")} == {
+        "grade": True, "solution": False, "locked": True, "points": 1}
+    flip = "Attribute 'solution' for cell q1_test has changed! (should be: False, got: True)"
+    assert log.warnings[0] == flip
+    assert len(log.warnings) == (1 if source == RELEASED_TEST else 2)  # an edit is noted as one too
+    assert all("checksum" in warning for warning in log.warnings[1:])
+
+
+def test_nbgrader_alone_fails_a_submission_with_a_flipped_test_cell(resources, log):
+    # why RestoreCellKinds exists: nbgrader 0.9.6 puts the source back, then finds the checksum still wrong
+    nb = released_notebook()
+    flipped(nb, "q1_test", solution=True)
+    with pytest.raises(RuntimeError, match="Inconsistent checksums for cell q1_test"):
+        OverwriteCells(log=log.logger).preprocess(nb, resources)
+
+
 # --- RestoreHiddenTests -----------------------------------------------------------------------------------------
 
 def test_restore_hidden_tests_puts_them_back_into_an_unchanged_test_cell(resources):
@@ -510,8 +719,9 @@ def test_restore_locked_cells_leaves_answers_and_complete_notebooks_alone(resour
 
 def sanitize(nb, resources, log):
     """Autograde's sanitize steps that read the gradebook, in the order nbgrader_config.py lists them."""
-    for plugin in (ForgetUnknownCells(log=log.logger), RestoreHiddenTests(log=log.logger),
-                   OverwriteCells(add_missing_cells=True, log=log.logger), RestoreLockedCells(log=log.logger)):
+    for plugin in (ForgetUnknownCells(log=log.logger), RestoreCellKinds(log=log.logger),
+                   RestoreHiddenTests(log=log.logger), OverwriteCells(add_missing_cells=True, log=log.logger),
+                   RestoreLockedCells(log=log.logger)):
         nb, resources = plugin.preprocess(nb, resources)
     return nb
 

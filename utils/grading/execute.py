@@ -25,6 +25,7 @@ from traitlets import Enum, Integer
 
 from utils.grading.sandbox import SandboxedKernelManager
 
+NO_EXIT = "get_ipython().ask_exit = lambda: print('exit() and quit() do nothing while a notebook is graded.')"
 TIMEOUT_HINT = ("This cell ran longer than {seconds} s, so grading stopped it. The rest of the notebook was still "
                 "graded. Look for a loop that never ends.")
 DIED_HINT = ("This cell stopped the Python kernel (os._exit(), a crash in a library, or more memory than "
@@ -72,6 +73,15 @@ class KitExecute(Execute):
         await super().async_start_new_kernel(**kwargs)
 
     start_new_kernel = run_sync(async_start_new_kernel)  # nbclient binds the sync name to its own coroutine
+
+    async def async_start_new_kernel_client(self):
+        kc = await super().async_start_new_kernel_client()
+        # exit() or quit() in a cell would end the kernel a moment after it, in whatever cell ran then, and
+        # again after every restart: here they only say that they do nothing
+        await kc.execute_interactive(NO_EXIT, silent=True, store_history=False, timeout=self.startup_timeout)
+        return kc
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     async def _async_check_alive(self):
         # nbclient logs a dead kernel as an error; here it is a student's cell, handled in preprocess_cell

@@ -22,6 +22,7 @@ from filelock import FileLock
 
 from utils.course.model import course_files, nbgrader_env
 from utils.grading.gradebook import in_gradebook
+from utils.grading.submissions import special_kind, student_problem
 
 LEDGER = ".wordsnums-graded.json"  # beside gradebook.db: what each grade was computed from
 
@@ -41,9 +42,17 @@ def students(course: Path, assignment: str) -> list[str]:
     return sorted(p.name for p in root.iterdir() if (p / assignment).is_dir()) if root.is_dir() else []
 
 
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as err:  # grading says what it cannot read; a fingerprint must not stop the run
+        return f"unreadable: {err.strerror}".encode()
+
+
 def _hash_folder(digest, folder: Path) -> None:
     for path in course_files(folder):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+        if special_kind(path) is None:  # a link is never followed (grading leaves it out too)
+            digest.update(os.fsencode(path.relative_to(folder)) + b"\0" + _read(path) + b"\0")
 
 
 def submission_hash(course: Path, assignment: str, student: str) -> str:
@@ -84,10 +93,11 @@ def _outcome(line: str, expected: set[str]) -> Outcome | None:
 
 def _worker(course: Path, assignment: str, students: list[str], batch: list[str]):
     """Start a grading worker for some students; yields each student's outcome as it finishes."""
-    with tempfile.TemporaryFile("w+") as log:  # the worker's stderr: nbgrader's log, and why it stopped if it did
+    # the worker's stderr: nbgrader's log, and why it stopped if it did
+    with tempfile.TemporaryFile("w+", errors="replace") as log:
         proc = subprocess.Popen([sys.executable, "-m", "utils.grading.worker", str(course), assignment, *students],
                                 cwd=course, env=nbgrader_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=log, text=True)
+                                stderr=log, text=True, errors="replace")
         proc.stdin.write(json.dumps(batch))  # who else is graded in this run: their gradebook rows may change
         proc.stdin.close()
         done = set()
@@ -104,19 +114,37 @@ def _worker(course: Path, assignment: str, students: list[str], batch: list[str]
                           + (f": {last[:300]}" if last else ""))
 
 
+def _chosen(course: Path, assignment: str, only: list[str] | None) -> list[str]:
+    """The students to grade: all with a submission, or those in ``only``, each of whom must have one."""
+    everyone = students(course, assignment)
+    if only is None:
+        return everyone
+    only = [only] if isinstance(only, str) else list(only)  # one id is not a list of its letters
+    if missing := [student for student in only if student not in everyone]:
+        looked = [f"{student!r} (no folder {course / 'submitted' / student / assignment})" for student in missing]
+        raise ValueError(f"no submission of {assignment} by {', '.join(looked)}")
+    return sorted(set(only))
+
+
 def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = False,
-          progress=None) -> list[Outcome]:
+          progress=None, only: list[str] | None = None) -> list[Outcome]:
     """Autograde every submission of ``assignment`` in parallel; returns one outcome per student.
 
-    ``progress``, if given, is called with each outcome as it completes (for a progress bar).
+    ``progress``, if given, is called with each outcome as it completes (for a progress bar). ``only``,
+    if given, names the students to grade; the others are left alone and not listed.
     """
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1 (the number of grading workers), not {jobs}")
     jobs = jobs or os.cpu_count() or 1
     ledger = _ledger(course)
     todo, outcomes = [], []
-    for student in students(course, assignment):
+    for student in _chosen(course, assignment, only):
         key = f"{assignment}/{student}"
         fingerprint = submission_hash(course, assignment, student)
-        graded = (course / "autograded" / student / assignment).is_dir() and in_gradebook(course, assignment, student)
+        # an id nbgrader cannot take is never looked up (its worker fails it with the reason)
+        graded = (not student_problem(course / "submitted" / student)
+                  and (course / "autograded" / student / assignment).is_dir()
+                  and in_gradebook(course, assignment, student))
         if not force and graded and ledger.get(key) == fingerprint:
             outcomes.append(Outcome(student, "skipped", 0.0, "already graded, unchanged"))
             if progress:

@@ -7,6 +7,8 @@
 * :class:`KitNotebookExporter`: a file that is not a notebook fails with a message naming it and the fix.
 * :class:`ForgetUnknownCells`: cells whose nbgrader metadata a student copied or edited lose it, so
   nbgrader restores the originals instead of failing on them.
+* :class:`RestoreCellKinds`: cells whose kind (test, answer, task) a student flipped in their metadata get
+  it back from the gradebook, so nbgrader grades them as released instead of failing on them.
 * :class:`RestoreHiddenTests`: test cells exactly as released get their hidden tests back quietly, so
   nbgrader's "checksum has changed" warnings mean a student really edited a test.
 * :class:`RestoreLockedCells`: locked cells a student deleted are put back from the gradebook.
@@ -14,10 +16,12 @@
 """
 
 import csv
+import json
 import math
+import re
 
 from nbconvert.exporters import NotebookExporter
-from nbformat.v4 import new_code_cell, new_markdown_cell
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin, LateSubmissionPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -30,26 +34,142 @@ from utils.grading.suspicious import suspicious_lines
 HIDDEN_NOTE = "# (hidden tests ran here at grading; their result is shown below)"
 
 
-class BoundOutput(NbGraderPreprocessor):
-    """Cut every output to a bounded size, so that a student printing megabytes cannot bloat the
-    graded notebook, the gradebook's copies or the feedback (nbgrader's LimitOutput counts lines only)."""
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+MARKUP = {"text/html", "text/markdown", "text/latex", "image/svg+xml"}  # cut short, these would break
+JSON_MIME = re.compile(r"^application/(.*\+)?json$")  # nbformat allows any JSON value under these
 
-    max_output_chars = Integer(5_000, help="Longest text kept per output").tag(config=True)
+
+def _cost(text: str) -> int:
+    r"""What ``text`` counts against a notebook's outputs: the characters a reader sees. IPython colours
+    every traceback (a fifth of its characters), so colour codes are free, but never below half the
+    characters, so that escape codes cannot carry a file either.
+
+    >>> _cost("\x1b[31mValueError\x1b[39m: bad"), _cost("\x1b[0m" * 10)
+    (15, 20)
+    """
+    return max(len(ANSI.sub("", text)), len(text) // 2)
+
+
+def _cut(text: str, limit: int) -> tuple[str, int]:
+    """``text`` cut to ``limit`` characters with a note of how many were cut, and the cost of what is kept."""
+    kept = text[:max(limit, 0)]
+    note = f"\n... [{len(text) - len(kept):,} more characters not shown]" if len(kept) < len(text) else ""
+    return kept + note, _cost(kept)
+
+
+def _as_text(mime: str, value) -> tuple[str, bool]:
+    """An output's value as text, and whether it may be cut: plain text may, markup and JSON documents
+    would no longer render (a value that is not text at all, from a forged message, counts as JSON)."""
+    if isinstance(value, list) and all(isinstance(v, str) for v in value) and not JSON_MIME.match(mime):
+        value = "".join(value)  # nbformat's multi-line string
+    if isinstance(value, str):
+        return value, mime not in MARKUP
+    return json.dumps(value, default=str), False
+
+
+class BoundOutput(NbGraderPreprocessor):
+    """Bound what a student's outputs can hold, so that printing megabytes, or a file in many small
+    pieces, cannot bloat the graded notebook or carry it into the feedback (nbgrader's LimitOutput
+    counts stream lines and traceback lines only).
+
+    Every text of an output is cut to ``max_output_chars`` with a note: a stream, each text representation,
+    an error's name, message and each traceback line (a long traceback keeps its first and last line).
+    Images are kept. Once a notebook's outputs reach ``max_notebook_output_chars`` (counted by
+    :func:`_cost`, and one for each output), the rest of each cell's outputs become one short note, an
+    error if one of them was.
+    Run it after SaveAutoGrades: nbgrader scores a test cell by its outputs (an error or anything on
+    stderr gives 0, a number printed last partial credit), and a score must not depend on what is cut.
+    """
+
+    max_output_chars = Integer(5_000, help="Longest text kept of each text of an output").tag(config=True)
+    max_notebook_output_chars = Integer(20_000, help="Most text kept of all the outputs of one notebook; "
+                                        "later outputs are replaced by a short note").tag(config=True)
+    _left = None  # what the notebook being processed may still show
+
+    def preprocess(self, nb, resources):
+        self._left = self.max_notebook_output_chars  # per notebook: one instance handles a whole class
+        return super().preprocess(nb, resources)
 
     def preprocess_cell(self, cell, resources, index):
-        limit = self.max_output_chars
-        for out in cell.get("outputs", []):
-            if "text" in out:
-                text = out["text"] if isinstance(out["text"], str) else "".join(out["text"])
-                if len(text) > limit:
-                    out["text"] = text[:limit] + f"\n... [{len(text) - limit:,} more characters not shown]"
-            for mime, value in list(out.get("data", {}).items()):
-                size = len(value if isinstance(value, str) else "".join(value))
-                if mime.startswith("text/") and size > limit * 4:
-                    out["data"][mime] = f"[output of {size:,} characters not shown]"
-            if "traceback" in out and sum(map(len, out["traceback"])) > limit:
-                out["traceback"] = out["traceback"][:1] + ["... [traceback cut]"] + out["traceback"][-1:]
+        if "outputs" not in cell:
+            return cell, resources
+        if self._left is None:
+            self._left = self.max_notebook_output_chars
+        outputs = []
+        for position, out in enumerate(cell.outputs):
+            if self._left <= 0:
+                # one note for all the rest: a million display() calls must not leave a million notes
+                outputs.append(self._note(cell.outputs[position:]))
+                break
+            room = self._left
+            cut = self._bound(out)
+            self._left -= 1  # its place on the page: a million empty outputs are not free
+            if cut and room < self.max_output_chars:
+                self._left = 0  # cut to the room left: the notebook is full, no ever smaller crumbs after
+            outputs.append(out)
+        cell.outputs = outputs
         return cell, resources
+
+    def _limit(self) -> int:
+        return max(0, min(self.max_output_chars, self._left))
+
+    def _bound(self, out) -> bool:
+        """Bound each text of ``out`` in place, taking its cost from the notebook's room; whether any was cut."""
+        cut = False
+        kind = out.get("output_type")
+        if kind == "stream":
+            text, _ = _as_text("text/plain", out.get("text", ""))
+            kept, cost = _cut(text, self._limit())
+            if kept != text:
+                out["text"], cut = kept, True
+            self._left -= cost
+        elif kind == "error":
+            limit = self._limit()
+            ename, name_cost = _cut(str(out.get("ename", "")), limit)
+            evalue, value_cost = _cut(str(out.get("evalue", "")), limit - name_cost)
+            lines = [str(line) for line in out.get("traceback", [])]
+            traceback, traceback_cost = _bound_traceback(lines, limit)
+            cut = (ename, evalue, traceback) != (out.get("ename"), out.get("evalue"), lines)
+            out.update(ename=ename, evalue=evalue, traceback=traceback)
+            # the traceback's last line repeats name and message: they count once
+            self._left -= max(traceback_cost, name_cost + value_cost)
+        for mime, value in list(out.get("data", {}).items()):
+            if mime.startswith("image/") and mime not in MARKUP:
+                continue  # base64 pictures, a student's plots: not text to read
+            text, cuttable = _as_text(mime, value)
+            if cuttable:
+                kept, cost = _cut(text, self._limit())
+                if kept != text:
+                    out["data"][mime], cut = kept, True
+                self._left -= cost
+            # kept whole or not at all; a table's HTML is several times its text, hence more room for markup
+            elif len(text) > min(self.max_output_chars * (4 if mime in MARKUP else 1), self._left):
+                out["data"][mime], cut = f"[output of {len(text):,} characters not shown]", True
+            else:
+                self._left -= _cost(text)
+        return cut
+
+    def _note(self, dropped: list):
+        """One output in place of ``dropped``: an error if one of them was, else on stderr if one was."""
+        note = f"[output not shown: this notebook's outputs reached {self.max_notebook_output_chars:,} characters]"
+        error = next((out for out in dropped if out.get("output_type") == "error"), None)
+        if error is not None:
+            ename = error.get("ename", "")
+            return new_output("error", ename=ename if len(ename) <= 100 else "Error", evalue=note, traceback=[note])
+        stderr = any(out.get("output_type") == "stream" and out.get("name") == "stderr" for out in dropped)
+        return new_output("stream", name="stderr" if stderr else "stdout", text=note + "\n")
+
+
+def _bound_traceback(lines: list, limit: int) -> tuple[list, int]:
+    """A traceback of at most ``limit`` characters (by cost): if longer, its first line (where) and last
+    line (the message) cut to share it, with a note of the lines between; and its cost."""
+    cost = sum(map(_cost, lines))
+    if cost <= limit:
+        return lines, cost
+    first, first_cost = _cut(lines[0], limit // 2) if len(lines) > 1 else (None, 0)
+    last, last_cost = _cut(lines[-1], limit - first_cost)
+    middle = [f"... [{len(lines) - 2:,} lines of traceback not shown]"] if len(lines) > 2 else []
+    return [line for line in (first, *middle, last) if line is not None], first_cost + last_cost
 
 
 class HideHiddenTests(NbGraderPreprocessor):
@@ -162,6 +282,66 @@ class ForgetUnknownCells(NbGraderPreprocessor):
                     self.log.warning("Cell '%s' does not exist in the database", grade_id)
                 del cell.metadata["nbgrader"]
         return nb, resources
+
+
+def _cell_kinds(resources) -> dict:
+    """What the gradebook says each cell of the notebook being graded is, by grade_id: its grade, solution
+    and task flags, and its points if graded."""
+    meta = resources["nbgrader"]
+    with Gradebook(meta["db_url"]) as gb:
+        nb = gb.find_notebook(meta["notebook"], meta["assignment"])
+        points = {c.name: c.max_score for c in nb.grade_cells}
+        solutions, tasks = {c.name for c in nb.solution_cells}, {c.name for c in nb.task_cells}
+        return {c.name: {"grade": c.name in points, "solution": c.name in solutions, "task": c.name in tasks,
+                         "points": points.get(c.name)} for c in nb.source_cells}
+
+
+class RestoreCellKinds(NbGraderPreprocessor):
+    """Give each known cell back the kind it was released as (its grade, solution and task flags, and points
+    if they are missing), from the gradebook, logged as nbgrader logs a changed attribute.
+
+    A student can flip these in a cell's metadata, a test cell made an answer with ``"solution": true``:
+    nbgrader 0.9.6 then restores its source but not its kind, and fails the whole submission on checksums
+    that cannot match ("Inconsistent checksums"). With its kind back, OverwriteCells restores the rest
+    (source, locked, points) as for any edited cell. Of several cells with one grade_id, only the last
+    keeps it, as nbgrader's DeduplicateIds does with flagged copies (an unflagged copy escapes it).
+    """
+
+    def preprocess(self, nb, resources):
+        kinds = _cell_kinds(resources)
+        seen = set()
+        for cell in reversed(nb.cells):
+            meta = nbgrader_meta(cell)
+            grade_id = meta.get("grade_id")
+            if grade_id not in kinds:  # no nbgrader metadata (ForgetUnknownCells dropped unknown grade_ids)
+                continue
+            if grade_id in seen:
+                self.log.warning("Cell with id '%s' exists multiple times!", grade_id)  # DeduplicateIds' words
+                del cell.metadata["nbgrader"]
+                continue
+            seen.add(grade_id)
+            kind = kinds[grade_id]
+            for flag in ("grade", "solution", "task"):
+                if meta.get(flag, False) is not kind[flag]:  # `is`: a flag that is not a bool is restored too
+                    self.report_change(grade_id, flag, kind[flag], meta.get(flag))
+                    meta[flag] = kind[flag]
+            if kind["grade"] and not _is_number(meta.get("points")):
+                self.report_change(grade_id, "points", float(kind["points"]), meta.get("points"))
+                meta["points"] = float(kind["points"])
+        return nb, resources
+
+    def report_change(self, name, attr, old, new):
+        # OverwriteCells' words, which the kit turns into a note (utils/grading/notes.py)
+        self.log.warning("Attribute '%s' for cell %s has changed! (should be: %s, got: %s)", attr, name, old, new)
+
+
+def _is_number(value) -> bool:
+    """Whether nbgrader can read ``value`` as points (OverwriteCells restores a wrong number itself)."""
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 class RestoreHiddenTests(NbGraderPreprocessor):

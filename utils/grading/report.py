@@ -3,24 +3,42 @@
 from pathlib import Path
 
 import pandas as pd
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 
 from utils.grading import gradebook
 
 ITEM_COLUMNS = ["question", "max_points", "mean", "full_marks_share", "discrimination"]
 
 
+class NoGrades(LookupError):
+    """No submission of the assignment is graded: there is nothing to report yet."""
+
+    def __init__(self, assignment: str):
+        super().__init__(f"no graded submissions of {assignment} yet: run wordsnums grade first")
+
+
 def item_scores(course: Path, assignment: str) -> pd.DataFrame:
-    """Score of every graded cell for every student (rows: students, columns: grade_ids)."""
+    """Score of every graded cell for every student (rows: students, columns: grade_ids).
+
+    Raises :class:`NoGrades` if no submission of ``assignment`` is in the gradebook.
+    """
+    if not gradebook.gradebook_path(course).is_file():  # opening a Gradebook would create an empty one
+        raise NoGrades(assignment)
     records = {}
     with Gradebook(gradebook.gradebook_url(course)) as gb:
-        for notebook in gb.find_assignment(assignment).notebooks:
+        try:
+            notebooks = gb.find_assignment(assignment).notebooks
+        except MissingEntry:
+            raise NoGrades(assignment) from None
+        for notebook in notebooks:
             for sub in notebook.submissions:
                 row = records.setdefault(sub.student.id, {})
                 for grade in sub.grades:
                     row[grade.name] = grade.score
         maxima = {cell.name: cell.max_score for nb in gb.find_assignment(assignment).notebooks
                   for cell in nb.grade_cells}
+    if not records:
+        raise NoGrades(assignment)
     table = pd.DataFrame.from_dict(records, orient="index").reindex(columns=list(maxima)).sort_index()
     table.attrs["max_points"] = maxima
     return table
@@ -74,11 +92,14 @@ def item_plot(items: pd.DataFrame, ax=None, title: str = "Share of full marks pe
 
 
 def write_report(course: Path, assignment: str, out_dir: Path) -> Path:
-    """Write the item analysis CSV, two PNG plots and ``report.md`` with alt text; returns report.md."""
+    """Write the item analysis CSV, two PNG plots and ``report.md`` with alt text; returns report.md.
+
+    Raises :class:`NoGrades`, and writes nothing, if no submission of ``assignment`` is graded.
+    """
     import matplotlib.pyplot as plt
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     scores = item_scores(course, assignment)
+    out_dir.mkdir(parents=True, exist_ok=True)
     items = item_analysis(scores)
     totals = scores.sum(axis=1)
     max_total = sum(scores.attrs["max_points"].values())

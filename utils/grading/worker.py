@@ -6,28 +6,51 @@ Importing nbgrader and the course config once per worker, not once per submissio
 parallel grading pay; each submission still runs in a fresh kernel of its own.
 
 Each submission is graded in a scratch copy of the course (its config, the assignment's source and
-the one submission), with the real gradebook: what a student's code writes through relative paths
-lands in the copy, is reported, and is thrown away. One JSON line per student goes to stdout as it
-finishes: student, status (graded or failed), seconds, message, and notes for the instructor.
+the one submission's plain files and folders: no link, pipe or device), with the real gradebook: what a
+student's code writes through relative paths lands in the copy, is reported, and is thrown away. One
+JSON line per student goes to stdout as it finishes: student, status (graded or failed), seconds,
+message, and notes for the instructor. Whatever goes wrong with one student fails that student only.
 """
 
+import contextlib
+import glob
+import hashlib
 import json
 import logging
+import os
+import re
 import shutil
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
+from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import AutogradeApp
+from nbgrader.converters import Autograde
+from nbgrader.converters.base import NbGraderException
 from traitlets.config import PyFileConfigLoader
 
 from utils.course.model import notebooks
 from utils.grading.gradebook import gradebook_url
-from utils.grading.guard import changes, file_digests, manual_marks, restore_manual_marks, snapshot
+from utils.grading.guard import changes, manual_marks, restore_manual_marks, snapshot
 from utils.grading.notes import note_for
 from utils.grading.plugins import KitNotebookExporter
-from utils.grading.submissions import folder_problems, notebook_problem
+from utils.grading.submissions import (
+    TIMESTAMP_MAX_BYTES,
+    folder_notes,
+    format_timestamp,
+    left_out,
+    notebook_problem,
+    notebook_problems,
+    plain_only,
+    read_timestamp,
+    special_kind,
+    student_problem,
+)
+
+KIT_NOTE = "Note for the instructor: "  # what the kit's own steps log for the notes, word for word
 
 
 class _Log(logging.Handler):
@@ -41,6 +64,8 @@ class _Log(logging.Handler):
         message = record.getMessage()
         if record.levelno >= logging.ERROR:
             self.errors.append(message)
+        elif message.startswith(KIT_NOTE):
+            self.notes.append(message.removeprefix(KIT_NOTE))
         elif (note := note_for(message)) and note not in self.notes:
             self.notes.append(note)
 
@@ -53,23 +78,122 @@ class _Log(logging.Handler):
 
 
 def _tree(folder: Path) -> dict[str, str]:
-    return file_digests(folder, folder.rglob("*"))
+    """A digest per plain file under ``folder`` and the target of each link; never follows one nor opens a pipe."""
+    tree = {}
+    for path in folder.rglob("*"):  # rglob does not descend into linked folders
+        key, kind = str(path.relative_to(folder)), special_kind(path)
+        if kind == "a symbolic link":
+            tree[key] = f"link to {os.readlink(path)}"
+        elif kind is None and path.is_file():
+            try:
+                tree[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:  # a student's code may leave a file nobody can read
+                tree[key] = "unreadable"
+    return tree
 
 
-def _scratch_course(course: Path, assignment: str, student: str) -> Path:
-    scratch = Path(tempfile.mkdtemp(prefix=f"wordsnums-grade-{student}-"))
+def _copy(source: Path, target: Path) -> list[str]:
+    """Copy the plain files and folders of ``source`` to ``target``; returns what could not be copied."""
+    try:
+        shutil.copytree(source, target, ignore=plain_only)
+    except shutil.Error as err:  # copytree copies all it can, then lists the rest
+        return [f"{src}: {why}" for src, _, why in err.args[0]]
+    return []
+
+
+def _fill_scratch(scratch: Path, course: Path, assignment: str, student: str) -> list[str]:
+    """Copy the config, the source and the submission into ``scratch``; returns what could not be copied."""
     shutil.copy2(course / "nbgrader_config.py", scratch)
     shutil.copytree(course / "source" / assignment, scratch / "source" / assignment)
-    shutil.copytree(course / "submitted" / student / assignment, scratch / "submitted" / student / assignment)
-    return scratch
+    # links are never followed (one to ../../source or /etc/passwd would hand that file to the kernel)
+    return _copy(course / "submitted" / student / assignment, scratch / "submitted" / student / assignment)
+
+
+def _utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None)
+
+
+def graded_before(course: Path, assignment: str, student: str) -> datetime | None:
+    """The timestamp of this student's submission already in the gradebook, if any (naive UTC)."""
+    if not (course / "gradebook.db").is_file():  # opening a Gradebook would create it
+        return None
+    with Gradebook(gradebook_url(course), course_id="") as gb:  # no course id: opening it writes nothing
+        try:
+            return gb.find_submission(assignment, student).timestamp
+        except MissingEntry:
+            return None
+
+
+def settle_timestamp(submitted: Path, copy: Path, now: datetime, before: datetime | None) -> list[str]:
+    """Notes on a submission's timestamp.txt; one that cannot be used is replaced in ``copy`` by the collection time.
+
+    nbgrader reads the time of submission from timestamp.txt for the late penalty: empty, it gives none;
+    unparsable, it fails the submission; in the future, it makes the penalty up. The collection time is
+    the modification time of the submitted timestamp.txt (nbgrader's collect keeps it) or of the folder.
+    ``submitted`` is the folder in the course, ``copy`` its scratch copy; ``now`` and ``before`` (the
+    timestamp graded before, if any) are naive UTC.
+    """
+    path = submitted / "timestamp.txt"
+    if not os.path.lexists(path):
+        return []  # nbgrader's own case: no time of submission, no late penalty
+    plain = special_kind(path) is None and path.is_file() and path.stat().st_size <= TIMESTAMP_MAX_BYTES
+    try:
+        raw = path.read_bytes() if plain else None
+    except OSError:
+        plain, raw = False, None
+    when, problem = read_timestamp(raw, now)
+    notes = []
+    if problem:
+        # a collection time after now is as made up as the timestamp
+        when = min(_utc(os.lstat(path if plain else submitted).st_mtime), now)
+        target = copy / "timestamp.txt"
+        if target.is_dir() and not target.is_symlink():  # nbgrader would try to read the folder
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+        (copy / "timestamp.txt").write_text(format_timestamp(when))
+        notes.append(f"timestamp.txt {problem}: the late penalty uses the time of collection instead, "
+                     f"{format_timestamp(when)}")
+    if before is not None and before > when:
+        notes.append(f"this submission (timestamp {format_timestamp(when)}) is older than the submission graded "
+                     f"before ({format_timestamp(before)}): check that the newest one was collected")
+    return notes
+
+
+class _Autograde(Autograde):
+    """nbgrader's autograder, whose last step (making the graded files read-only) follows no link."""
+
+    def set_permissions(self, assignment_id: str, student_id: str) -> None:
+        # links the student's code made in its folder: nbgrader's chmod would change the files they point to
+        dest = Path(self._format_dest(assignment_id, student_id))
+        for path in left_out(dest):
+            target = f" to {os.readlink(path)}" if path.is_symlink() else ""
+            self.log.warning("%sits code made %s, %s%s: left out of the graded copy", KIT_NOTE,
+                             path.relative_to(dest), special_kind(path), target)
+            path.unlink()
+        super().set_permissions(assignment_id, student_id)
+
+
+class _AutogradeApp(AutogradeApp):
+    """nbgrader's autograde command with :class:`_Autograde`, for one assignment given as its one argument."""
+
+    def start(self) -> None:
+        super(AutogradeApp, self).start()  # nbgrader's set-up, without AutogradeApp's own converter
+        self.coursedir.assignment_id = self.extra_args[0]
+        try:
+            _Autograde(coursedir=self.coursedir, parent=self).start()
+        except NbGraderException:
+            sys.exit(1)  # as AutogradeApp: what went wrong is in the log
 
 
 def _autograde(scratch: Path, course: Path, assignment: str, student: str, log: _Log) -> bool:
-    app = AutogradeApp()
+    app = _AutogradeApp()
     app.log.addHandler(log)
     try:
-        app.initialize([assignment, "--student", student, "--force", f"--CourseDirectory.root={scratch}",
+        app.initialize([assignment, "--force", f"--CourseDirectory.root={scratch}",
                         f"--CourseDirectory.db_url={gradebook_url(course)}"])
+        # set, not parsed: an id like --help is no option, and escaped, nbgrader's glob matches it alone
+        app.coursedir.student_id = glob.escape(student)
         app.start()
     except SystemExit as exit_:  # nbgrader's fail() exits
         return not exit_.code and not log.errors
@@ -78,15 +202,23 @@ def _autograde(scratch: Path, course: Path, assignment: str, student: str, log: 
         return False
     finally:
         app.log.removeHandler(log)
-        AutogradeApp.clear_instance()
+        _AutogradeApp.clear_instance()
     return not log.errors
 
 
 def _grade_in_scratch(course: Path, assignment: str, student: str, batch: set[str], log: _Log) -> str:
     """Autograde one submission in a scratch copy of the course; notes what its code changed where."""
-    scratch = _scratch_course(course, assignment, student)
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", student)[:40]  # the id may hold anything a file name can
+    scratch = Path(tempfile.mkdtemp(prefix=f"wordsnums-grade-{safe}-"))
     mine = Path("autograded") / student / assignment
     try:
+        if missed := _fill_scratch(scratch, course, assignment, student):
+            log.errors.append(f"{course / 'submitted' / student / assignment}: some of its files could not be "
+                              f"read for grading ({'; '.join(missed)}); make them readable and grade again")
+            return "failed"
+        log.notes += settle_timestamp(course / "submitted" / student / assignment,
+                                      scratch / "submitted" / student / assignment,
+                                      _utc(time.time()), graded_before(course, assignment, student))
         before, course_before, marks = _tree(scratch), snapshot(course, batch), manual_marks(course)
         graded = _autograde(scratch, course, assignment, student, log)
         strays = sorted(path for path, digest in _tree(scratch).items()
@@ -102,7 +234,9 @@ def _grade_in_scratch(course: Path, assignment: str, student: str, batch: set[st
                              "time may have done it): " + "; ".join(changed))
         if graded:
             shutil.rmtree(course / mine, ignore_errors=True)
-            shutil.copytree(scratch / mine, course / mine)
+            # pipes or links its code made stay behind: a copy would open or follow them
+            if missed := _copy(scratch / mine, course / mine):
+                log.notes.append(f"files its code left in {mine} could not be kept: " + "; ".join(missed))
         return "graded" if graded else "failed"
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -118,17 +252,29 @@ def grade_one(course: Path, assignment: str, student: str, batch: set[str], max_
     start = time.perf_counter()
     expected = [p.stem for p in notebooks(course, assignment)]
     folder = course / "submitted" / student / assignment
-    problems = folder_problems(folder, expected, max_mb)
-    present = [folder / f"{name}.ipynb" for name in expected if (folder / f"{name}.ipynb").is_file()]
+    problems = notebook_problems(folder, expected, max_mb)
+    present = [folder / f"{name}.ipynb" for name in expected if os.path.lexists(folder / f"{name}.ipynb")]
     # nbgrader would fail on these anyway, with a JSON traceback or "No notebooks found"
     unreadable = [p for p in (notebook_problem(path, max_mb) for path in present) if p] if present else problems
+    refused = [problem] if (problem := student_problem(course / "submitted" / student)) else unreadable
     log = _Log()
-    if unreadable:
-        status, log.errors = "failed", unreadable
+    log.notes = [p for p in problems if p not in refused] + folder_notes(folder, expected)
+    if refused:
+        status, log.errors = "failed", refused
     else:
         status = _grade_in_scratch(course, assignment, student, batch, log)
     return {"student": student, "status": status, "seconds": time.perf_counter() - start,
-            "message": log.message(), "notes": ([] if unreadable else problems) + log.notes}
+            "message": log.message(), "notes": log.notes}
+
+
+def grade_safely(course: Path, assignment: str, student: str, batch: set[str], max_mb: int) -> dict:
+    """:func:`grade_one`, where anything unexpected fails this student only, with the error as its message."""
+    start = time.perf_counter()
+    try:
+        return grade_one(course, assignment, student, batch, max_mb)
+    except (Exception, SystemExit) as err:  # the worker goes on with the next student
+        return {"student": student, "status": "failed", "seconds": time.perf_counter() - start,
+                "message": f"grading stopped on an unexpected error: {type(err).__name__}: {err}", "notes": []}
 
 
 def main(argv: list[str]) -> int:
@@ -137,8 +283,10 @@ def main(argv: list[str]) -> int:
     batch = set(json.loads(sys.stdin.read() or "[]")) | set(students)
     course = Path(course).resolve()
     max_mb = max_notebook_mb(course)
-    for student in students:
-        print(json.dumps(grade_one(course, assignment, student, batch, max_mb)), flush=True)
+    out = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr):  # stdout carries the report lines only; other prints go to the log
+        for student in students:
+            print(json.dumps(grade_safely(course, assignment, student, batch, max_mb)), file=out, flush=True)
     return 0
 
 

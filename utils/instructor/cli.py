@@ -9,13 +9,12 @@ import sys
 import time
 from pathlib import Path
 
-from nbgrader.api import MissingEntry
 from tqdm import tqdm
 
 from utils import paths
 from utils.course import lint, model, release_manifest
 from utils.course.scrape import write_clean_texts
-from utils.grading import parallel, report
+from utils.grading import gradebook, parallel, report
 from utils.instructor import demo
 
 
@@ -31,6 +30,22 @@ def _selected(root: Path, assignment: str | None) -> list[str]:
     if assignment and assignment not in known:
         raise SystemExit(f"No assignment {assignment!r} in {root / 'source'}; known: {', '.join(known)}")
     return [assignment] if assignment else known
+
+
+def _jobs(text: str) -> int:
+    """--jobs: a whole number of parallel graders, 1 or more (argparse refuses anything else, exit 2)."""
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"{jobs} graders cannot grade anything: give 1 or more")
+    return jobs
+
+
+def _gradebook_refused(command: str, problem: gradebook.GradebookProblem, then: str = "") -> int:
+    print(f"wordsnums {command}: {problem}{then}", file=sys.stderr)
+    return 2 if problem.broken else 1
 
 
 def cmd_texts(args) -> int:
@@ -79,15 +94,42 @@ def _bar(total: int, label: str):
     return bar, tick
 
 
+def _chosen(root: Path, assignments: list[str], wanted: list[str] | None) -> dict[str, list[str] | None]:
+    """The students to grade in each assignment: None for all; refuses an id with no submission of any."""
+    if not wanted:
+        return dict.fromkeys(assignments)
+    wanted = list(dict.fromkeys(wanted))  # an id given twice is graded once
+    submitted = {assignment: set(parallel.students(root, assignment)) for assignment in assignments}
+    unknown = [student for student in wanted if not any(student in who for who in submitted.values())]
+    if unknown:
+        raise ValueError(f"no submission of {' or '.join(assignments)} from {', '.join(unknown)} in "
+                         f"{root / 'submitted'}; nothing graded")
+    return {assignment: [student for student in wanted if student in submitted[assignment]]
+            for assignment in assignments}
+
+
 def cmd_grade(args) -> int:
     """Autograde a class in parallel (a fresh kernel per submission); failures are listed at the end."""
     root = _course(args)
+    selected = _selected(root, args.assignment)
+    # work in autograded/ means grades were made; an empty gradebook beside it has lost them
+    problem = gradebook.gradebook_problem(root, work_in=("autograded",))
+    if problem and (problem.broken or not args.force):
+        return _gradebook_refused(args.command, problem)
+    chosen = _chosen(root, selected, args.students)
+    if problem:
+        print(f"wordsnums {args.command}: regrading, as --force asks: {problem}", file=sys.stderr)
     failed = 0
-    for assignment in _selected(root, args.assignment):
+    for assignment, only in chosen.items():
+        if only == []:  # grading all assignments, and none of the students chosen submitted this one
+            print(f"{assignment}: no submission from {', '.join(dict.fromkeys(args.students))}; nothing to grade")
+            continue
         start = time.perf_counter()
-        bar, tick = _bar(len(parallel.students(root, assignment)), assignment)
-        outcomes = parallel.grade(root, assignment, jobs=args.jobs, force=args.force, progress=tick)
-        bar.close()
+        bar, tick = _bar(len(parallel.students(root, assignment)) if only is None else len(only), assignment)
+        try:
+            outcomes = parallel.grade(root, assignment, jobs=args.jobs, force=args.force, progress=tick, only=only)
+        finally:
+            bar.close()
         counts = {s: sum(o.status == s for o in outcomes) for s in ("graded", "skipped", "failed")}
         print(f"{assignment}: {counts['graded']} graded, {counts['skipped']} skipped (unchanged), "
               f"{counts['failed']} failed, in {time.perf_counter() - start:.1f} s "
@@ -116,7 +158,15 @@ def cmd_export(args) -> int:
     """Grades CSV with autograded, manual and late-penalty columns."""
     root = _course(args)
     out = Path(args.to).resolve()
-    model.run_nbgrader(["export", "--to", str(out)], cwd=root)
+    if problem := gradebook.gradebook_problem(root):
+        return _gradebook_refused(args.command, problem, f"; nothing written to {out}")
+    # written beside and then moved over the old file, which a failed export thus leaves as it was
+    partial = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        model.run_nbgrader(["export", "--to", str(partial)], cwd=root)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
     print(f"grades: {out}")
     return 0
 
@@ -124,9 +174,16 @@ def cmd_export(args) -> int:
 def cmd_report(args) -> int:
     """Item analysis, grade distribution and per-question plots (PNG with alt text), Markdown summary."""
     root = _course(args)
+    if problem := gradebook.gradebook_problem(root, work_in=("autograded",)):
+        return _gradebook_refused(args.command, problem)
+    ungraded = 0
     for assignment in _selected(root, args.assignment):
-        print(f"{assignment}: {report.write_report(root, assignment, Path(args.out).resolve())}")
-    return 0
+        try:
+            print(f"{assignment}: {report.write_report(root, assignment, Path(args.out).resolve())}")
+        except report.NoGrades as err:
+            print(f"wordsnums {args.command}: {err}", file=sys.stderr)
+            ungraded += 1
+    return 1 if ungraded else 0
 
 
 def cmd_demo(args) -> int:
@@ -183,18 +240,21 @@ def main(argv: list[str] | None = None) -> int:
     command("build", cmd_build).add_argument("--force", action="store_true", help="overwrite hand edits in release/")
     command("check", cmd_check)
     grade = command("grade", cmd_grade)
-    grade.add_argument("--jobs", type=int, default=None, help="parallel graders (default: the number of cores)")
+    grade.add_argument("--jobs", type=_jobs, default=None, help="parallel graders (default: the number of cores)")
+    grade.add_argument("--student", dest="students", action="extend", nargs="+", metavar="ID",
+                       help="grade only these students (repeatable; give the assignment before it)")
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded and unchanged")
     command("feedback", cmd_feedback)
     command("export", cmd_export, assignment=False).add_argument("--to", default="grades.csv", help="CSV file to write")
     command("report", cmd_report).add_argument("--out", default="reports", help="folder for the report files")
     run = command("demo", cmd_demo)
     run.add_argument("--dir", default="demo-course", help="scratch course folder (default: demo-course)")
-    run.add_argument("--jobs", type=int, default=None, help="parallel graders (default: the number of cores)")
+    run.add_argument("--jobs", type=_jobs, default=None, help="parallel graders (default: the number of cores)")
     args = parser.parse_args(argv)
+    # a ValueError is an unknown student or assignment (nbgrader's MissingEntry is one): no traceback
     try:
         return args.func(args)
-    except (model.NbgraderFailed, demo.NotADemoFolder, MissingEntry, FileNotFoundError) as err:
+    except (model.NbgraderFailed, demo.NotADemoFolder, ValueError, FileNotFoundError) as err:
         print(f"wordsnums {args.command}: {err}", file=sys.stderr)
         return 2
 
