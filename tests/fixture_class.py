@@ -13,8 +13,10 @@ from datetime import datetime
 from pathlib import Path
 
 import nbformat
+from nbgrader.api import Gradebook
 
 from utils.course import model, synthetic
+from utils.grading.gradebook import gradebook_url
 
 A1 = "a1_close_reading"
 NOTEBOOK = f"{A1}.ipynb"
@@ -198,6 +200,17 @@ def write_fixture_class(course_dir: Path, make: Callable) -> dict[str, Case]:
         folder.mkdir(parents=True)
         case.write(folder, make)
     return {case.student: case for case in CASES}
+
+
+def grading_course(course_dir: Path, due: datetime | None = DUE) -> Callable:
+    """Make a course copy ready to grade A1 (a short cell timeout, release/, the due date); returns make_a1's."""
+    with open(course_dir / "nbgrader_config.py", "a") as config:
+        config.write("\nc.Execute.timeout = 15  # an endless loop need not cost two minutes here\n")
+    model.generate_release(course_dir, A1)
+    if due is not None:
+        with Gradebook(gradebook_url(course_dir)) as gb:
+            gb.update_or_create_assignment(A1, duedate=due)
+    return make_a1(course_dir)
 
 
 def make_a1(course_dir: Path) -> Callable:

@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from attack_class import KIT, MARKER, write_attack_class
-from fixture_class import A1, NOTEBOOK, make_a1
+from fixture_class import A1, NOTEBOOK, grading_course
 from nbconvert.exporters import HTMLExporter
 from nbgrader.api import Gradebook
 from traitlets.config import PyFileConfigLoader
@@ -101,10 +101,7 @@ def scripts(page: str) -> list[str]:
 def test_the_attack_class_gains_nothing_and_changes_nothing(tmp_course, listener):
     port, received = listener
     root = tmp_course
-    with open(root / "nbgrader_config.py", "a") as config:
-        config.write("\nc.Execute.timeout = 15\n")
-    model.generate_release(root, A1)
-    expected = write_attack_class(root, make_a1(root), port)
+    expected = write_attack_class(root, grading_course(root, due=None), port)
     course_before, kit_before = digests(root, GRADING_OUTPUTS), digests(KIT)
 
     start = time.perf_counter()

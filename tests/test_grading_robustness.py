@@ -5,7 +5,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from fixture_class import A1, DUE, NOTEBOOK, make_a1, write_fixture_class
+from fixture_class import A1, NOTEBOOK, grading_course, make_a1, write_fixture_class
 from nbgrader.api import Gradebook
 
 from utils.course import model
@@ -30,12 +30,7 @@ def grade_rows(course_dir: Path) -> dict[str, list]:
 
 @pytest.fixture
 def fixture_course(tmp_course):
-    with open(tmp_course / "nbgrader_config.py", "a") as config:
-        config.write("\nc.Execute.timeout = 15  # the infinite loop need not cost two minutes here\n")
-    model.generate_release(tmp_course, A1)
-    with Gradebook(gradebook.gradebook_url(tmp_course)) as gb:
-        gb.update_or_create_assignment(A1, duedate=DUE)
-    return tmp_course, write_fixture_class(tmp_course, make_a1(tmp_course))
+    return tmp_course, write_fixture_class(tmp_course, grading_course(tmp_course))
 
 
 def test_the_fixture_class_through_the_kit_and_through_plain_nbgrader(fixture_course):

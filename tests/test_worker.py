@@ -14,13 +14,12 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import within
-from fixture_class import A1, DUE, NOTEBOOK, cell, make_a1
+from fixture_class import A1, DUE, NOTEBOOK, cell, grading_course
 from nbformat.v4 import new_notebook
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import parse_utc
 
-from utils.course import model
 from utils.grading import gradebook, parallel, worker
 from utils.grading.submissions import format_timestamp
 
@@ -245,12 +244,7 @@ def test_the_fingerprint_follows_no_link_and_opens_no_pipe(tmp_course):
 
 @pytest.mark.slow
 def test_a_class_of_odd_submissions_beside_an_honest_one(tmp_course):
-    with open(tmp_course / "nbgrader_config.py", "a") as config:
-        config.write("\nc.Execute.timeout = 15\n")
-    model.generate_release(tmp_course, A1)
-    with Gradebook(gradebook.gradebook_url(tmp_course)) as gb:
-        gb.update_or_create_assignment(A1, duedate=DUE)
-    make = make_a1(tmp_course)
+    make = grading_course(tmp_course)
 
     def full(folder):
         nbformat.write(make("full"), folder / NOTEBOOK)
