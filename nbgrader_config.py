@@ -23,6 +23,7 @@ from utils.grading.plugins import (
     HideHiddenTests,
     KitCsvExport,
     KitNotebookExporter,
+    LeaveOutSpecialFiles,
     PercentPerDayLate,
     RestoreCellKinds,
     RestoreHiddenTests,
@@ -67,11 +68,15 @@ c.ExecutePreprocessor.timeout = 120
 c.Execute.timeout = 120
 c.KitExecute.memory_limit_mb = 2048  # per grading kernel; a memory hog gets a MemoryError in its cell
 
+c.KitExecute.max_processes = 512  # processes and threads per grading kernel: a fork bomb stops there
+
 # nbgrader's autograde pipeline, with outputs cut to a bounded size (a student may print megabytes, or a
 # file in many pieces). BoundOutput comes after SaveAutoGrades: nbgrader scores a test cell by its outputs,
-# and a score must not depend on what is cut.
-c.Autograde.autograde_preprocessors = [KitExecute, IgnorePattern, ClearMetadataPreprocessor, LimitOutput,
-                                       SaveAutoGrades, BoundOutput, AssignLatePenalties, CheckCellMetadata]
+# and a score must not depend on what is cut. LeaveOutSpecialFiles, before the kernel and after it: no
+# submitted link's target and no link the student's code made stays in the graded folder.
+c.Autograde.autograde_preprocessors = [LeaveOutSpecialFiles, KitExecute, LeaveOutSpecialFiles, IgnorePattern,
+                                       ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, BoundOutput,
+                                       AssignLatePenalties, CheckCellMetadata]
 c.BoundOutput.max_output_chars = 5_000  # each text of an output: a stream, an error message, a traceback line
 # all outputs of a notebook together (colour codes not counted); later ones become a note. An honest
 # notebook shows up to 17,500 (a blank A1: 26 tracebacks), so feedback never hides its messages.

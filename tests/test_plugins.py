@@ -8,6 +8,7 @@ KitExecute starts real python3 kernels and is marked slow; the rest run in well 
 
 import csv
 import logging
+import os
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,11 +19,11 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, OverwriteCells, SaveAutoGrades
 from nbgrader.utils import compute_checksum
-from traitlets.config import PyFileConfigLoader
+from traitlets.config import Config, PyFileConfigLoader
 
 from utils.course.model import nbgrader_env
 from utils.grading.execute import KitExecute
-from utils.grading.notes import note_for
+from utils.grading.notes import KIT_NOTE, note_for
 from utils.grading.plugins import (
     HIDDEN_NOTE,
     BoundOutput,
@@ -31,6 +32,7 @@ from utils.grading.plugins import (
     HideHiddenTests,
     KitCsvExport,
     KitNotebookExporter,
+    LeaveOutSpecialFiles,
     PercentPerDayLate,
     RestoreCellKinds,
     RestoreHiddenTests,
@@ -841,3 +843,36 @@ def test_kit_execute_keeps_the_memory_limit_after_a_restart(tmp_path, log):
     nb = execute(kernel_notebook("import os\nos._exit(1)", LIMIT_MB), tmp_path, log, timeout=10, memory_limit_mb=1024)
     assert errors(nb.cells[0])[0][0] == "KernelDied"
     assert printed(nb.cells[1]) == "1024\n"
+
+
+# --- LeaveOutSpecialFiles -------------------------------------------------------------------------------
+
+def test_leave_out_special_files_removes_copied_link_targets_and_links_made_in_the_graded_folder(tmp_path, log):
+    secret = tmp_path / "source" / "solutions.ipynb"
+    secret.parent.mkdir()
+    secret.write_text("the solutions")
+    submitted, graded = tmp_path / "submitted" / "s1" / ASSIGNMENT, tmp_path / "autograded" / "s1" / ASSIGNMENT
+    for folder in (submitted, graded):
+        folder.mkdir(parents=True)
+        (folder / "data.csv").write_text("a,b\n")  # the student's own file: kept
+    os.symlink(secret, submitted / "answers.json")
+    shutil.copy(submitted / "answers.json", graded / "answers.json")  # as nbgrader copies: the target's content
+    os.symlink(tmp_path / "nbgrader_config.py", graded / "made_link")  # as a student's code could make
+    os.mkfifo(graded / "made_pipe")
+    config = Config({"CourseDirectory": {"root": str(tmp_path)}})
+    resources = {"metadata": {"path": str(graded)}, "nbgrader": {"student": "s1", "assignment": ASSIGNMENT}}
+    nb = new_notebook(cells=[code("x = 1")])
+    LeaveOutSpecialFiles(config=config, log=log.logger).preprocess(nb, resources)
+    assert sorted(p.name for p in graded.iterdir()) == ["data.csv"]
+    assert secret.read_text() == "the solutions" and (submitted / "answers.json").is_symlink()
+    assert log.warnings == [
+        f"{KIT_NOTE}{submitted / 'answers.json'} is a symbolic link: left out of grading (it points to {secret})",
+        f"{KIT_NOTE}its code made made_link, a symbolic link to {tmp_path / 'nbgrader_config.py'}: left out of the "
+        "graded copy",
+        f"{KIT_NOTE}its code made made_pipe, a named pipe (FIFO): left out of the graded copy"]
+
+
+def test_the_course_leaves_special_files_out_before_and_after_the_kernel(root):
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    steps = config.Autograde.autograde_preprocessors
+    assert steps[:3] == [LeaveOutSpecialFiles, KitExecute, LeaveOutSpecialFiles]

@@ -14,6 +14,7 @@ from fixture_class import A1, NOTEBOOK, make_a1
 from utils import paths
 from utils.course import model
 from utils.grading import parallel
+from utils.grading.limits import ProcessLimit
 from utils.grading.sandbox import bwrap_argv, read_only_paths
 
 ROOT = paths.course_root()
@@ -79,6 +80,49 @@ def test_a_kernel_in_the_sandbox_reaches_only_its_folder_and_the_kit(tmp_path):
                      "secret": None, "caps": "0000000000000000", "network": False, "kit": True}
     assert len(found["pids"]) <= 3  # the sandbox's init, the kernel and the listing itself
     assert (work / "written.txt").read_text() == "mine"
+
+
+FORK_BOMB = """
+import os
+started, error = 0, None
+try:
+    for _ in range(3000):
+        if os.fork() == 0:
+            os.execv("/usr/bin/sleep", ["sleep", "{seconds}"])
+        started += 1
+except OSError as err:
+    error = err.strerror
+print(started, error)
+"""
+
+
+def kernel_cgroups() -> set[Path]:
+    """The process-limit cgroups of grading kernels that exist now, anywhere on this machine."""
+    probe = ProcessLimit(8)
+    probe.make()
+    found = set(probe.folder.parent.glob("wordsnums-kernel-*")) - {probe.folder}
+    probe.remove()
+    return found
+
+
+def _cgroups_made() -> str | None:
+    limit = ProcessLimit(8)
+    problem = limit.make()
+    limit.remove()
+    return problem
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(bool(_cgroups_made()), reason=f"no pids cgroup can be made here: {_cgroups_made()}")
+def test_a_fork_bomb_stops_at_the_process_limit_and_every_process_ends_with_the_kernel(tmp_path):
+    seconds = f"600.{os.getpid()}"  # a sleep no other process runs
+    before = kernel_cgroups()
+    run = run_kernel(FORK_BOMB.format(seconds=seconds), tmp_path)
+    started, error = run.stdout.split(maxsplit=1)
+    assert 400 < int(started) < 512 and error.strip() == "Resource temporarily unavailable", run.stdout + run.stderr
+    assert subprocess.run(["pgrep", "-f", f"sleep {seconds}"], capture_output=True).stdout == b""
+    # the kernel's cgroup is gone (another test's kernel may have one meanwhile: it holds a live process)
+    assert [group for group in kernel_cgroups() - before if not (group / "cgroup.procs").read_text().strip()] == []
 
 
 @pytest.mark.slow

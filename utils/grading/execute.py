@@ -5,17 +5,13 @@
   cells before it that ran cleanly are run again, and grading goes on with the next cell. The
   student keeps the points the rest of the notebook earns.
 * Each grading kernel gets a memory limit, so a memory hog meets a ``MemoryError`` in its own cell
-  instead of taking the grading machine down.
+  instead of taking the grading machine down, and a process limit, so a fork bomb stops at it
+  (:mod:`utils.grading.limits`).
 * Each grading kernel runs in a sandbox (:mod:`utils.grading.sandbox`); where none can start, grading
   refuses unless ``sandbox = "none"`` is configured, and then warns at every kernel start.
 """
 
 import copy
-
-try:  # POSIX only: elsewhere grading runs without a memory limit, and says so
-    import resource
-except ImportError:
-    resource = None
 
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
@@ -32,16 +28,13 @@ DIED_HINT = ("This cell stopped the Python kernel (os._exit(), a crash in a libr
              "the {limit} MiB allowed). The kernel was restarted and the rest of the notebook graded.")
 
 
-def _limit_memory(limit_bytes: int) -> None:
-    """Runs in the kernel process before it starts (``preexec_fn``)."""
-    resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
-
-
 class KitExecute(Execute):
-    """Execute that survives timeouts and dead kernels cell by cell, with a memory limit per kernel."""
+    """Execute that survives timeouts and dead kernels cell by cell, with memory and process limits per kernel."""
 
     memory_limit_mb = Integer(2048, help="Address space allowed to each grading kernel, in MiB (0: no limit)"
                               ).tag(config=True)
+    max_processes = Integer(512, help="Processes and threads each grading kernel may run at once, itself "
+                            "included (0: no limit; needs a writable pids cgroup, as root has)").tag(config=True)
 
     sandbox = Enum(["bubblewrap", "none"], "bubblewrap", help="Where students' code runs: 'bubblewrap' (a sandbox "
                    "with only its own folder, the kit and no network), or 'none': as you, with your files and the "
@@ -53,7 +46,7 @@ class KitExecute(Execute):
 
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
-        km.sandbox = self.sandbox
+        km.sandbox, km.memory_limit_mb, km.max_processes = self.sandbox, self.memory_limit_mb, self.max_processes
         if self.sandbox == "none":
             self.log.warning("Grading without a sandbox (KitExecute.sandbox = 'none'): the students' code runs as "
                              "you, with your files and the network")
@@ -62,17 +55,6 @@ class KitExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self._lost = set()  # cells that timed out or killed the kernel: never replayed
         return super().preprocess(nb, resources, km)
-
-    async def async_start_new_kernel(self, **kwargs):
-        if self.memory_limit_mb > 0 and resource is None:
-            self.log.warning("KitExecute.memory_limit_mb is set, but this system cannot limit a kernel's memory "
-                             "(no POSIX resource module): grading kernels run without a memory limit")
-        elif self.memory_limit_mb > 0:
-            limit = self.memory_limit_mb * 2**20
-            kwargs.setdefault("preexec_fn", lambda: _limit_memory(limit))
-        await super().async_start_new_kernel(**kwargs)
-
-    start_new_kernel = run_sync(async_start_new_kernel)  # nbclient binds the sync name to its own coroutine
 
     async def async_start_new_kernel_client(self):
         kc = await super().async_start_new_kernel_client()

@@ -6,6 +6,8 @@ much routine chatter; :func:`note_for` keeps what matters and says it plainly.
 
 import re
 
+KIT_NOTE = "Note for the instructor: "  # what the kit's own steps log for the notes, word for word
+
 NOTES = [
     (r"Attribute 'checksum' for cell (\S+) has changed", "locked cell {0} was edited; graded with the original"),
     (r"Attribute '(\w+)' for cell (\S+) has changed! \(should be: (.*), got: (.*)\)",

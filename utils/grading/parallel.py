@@ -3,7 +3,8 @@
 Submissions are shared out among ``jobs`` worker processes (:mod:`utils.grading.worker`), each
 running nbgrader's own autograder on one submission after another with a fresh kernel for each,
 all on nbgrader's shared sqlite gradebook. A submission already graded and unchanged since is
-skipped; a failing one is reported and never stops the others.
+skipped; a failing one is reported and never stops the others. What the workers logged (nbgrader's
+log of each submission) is kept in grading_log/ASSIGNMENT.log.
 """
 
 import hashlib
@@ -91,8 +92,11 @@ def _outcome(line: str, expected: set[str]) -> Outcome | None:
     return outcome if outcome.student in expected else None
 
 
-def _worker(course: Path, assignment: str, students: list[str], batch: list[str]):
-    """Start a grading worker for some students; yields each student's outcome as it finishes."""
+def _worker(course: Path, assignment: str, students: list[str], batch: list[str], logs: list[str]):
+    """Start a grading worker for some students; yields each student's outcome as it finishes.
+
+    Appends what the worker logged to ``logs``, headed by the students it graded.
+    """
     # the worker's stderr: nbgrader's log, and why it stopped if it did
     with tempfile.TemporaryFile("w+", errors="replace") as log:
         proc = subprocess.Popen([sys.executable, "-m", "utils.grading.worker", str(course), assignment, *students],
@@ -107,7 +111,9 @@ def _worker(course: Path, assignment: str, students: list[str], batch: list[str]
                 yield outcome
         proc.wait()
         log.seek(0)
-        last = next((line.strip() for line in reversed(log.read().splitlines()) if line.strip()), "")
+        text = log.read()
+        logs.append(f"==> worker for {', '.join(students)} (exit {proc.returncode}) <==\n{text}")
+        last = next((line.strip() for line in reversed(text.splitlines()) if line.strip()), "")
     for student in students:  # a worker that died takes no one's grade with it silently
         if student not in done:
             yield Outcome(student, "failed", 0.0, f"the grading worker stopped (exit {proc.returncode})"
@@ -153,11 +159,13 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
             todo.append((student, key, fingerprint))
     chunks = [todo[i::jobs] for i in range(min(jobs, len(todo)))]  # round robin: similar loads
     fingerprints = {student: (key, fp) for student, key, fp in todo}
+    logs = []
     with ThreadPoolExecutor(max_workers=len(chunks) or 1) as pool:  # threads only read the workers' output
         lock = threading.Lock()
 
         def run(chunk):
-            for outcome in _worker(course, assignment, [student for student, _, _ in chunk], list(fingerprints)):
+            for outcome in _worker(course, assignment, [student for student, _, _ in chunk], list(fingerprints),
+                                   logs):
                 with lock:
                     if outcome.status == "graded":
                         _record(course, *fingerprints[outcome.student])
@@ -166,6 +174,9 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
                         progress(outcome)
 
         list(pool.map(run, chunks))
+    if logs:
+        (course / "grading_log").mkdir(exist_ok=True)
+        (course / "grading_log" / f"{assignment}.log").write_text("\n".join(logs), errors="replace")
     return sorted(outcomes, key=lambda o: o.student)
 
 

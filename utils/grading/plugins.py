@@ -13,22 +13,27 @@
   nbgrader's "checksum has changed" warnings mean a student really edited a test.
 * :class:`RestoreLockedCells`: locked cells a student deleted are put back from the gradebook.
 * :class:`FlagSuspiciousCode`: lines a person should look at (code that could game the tests) are logged.
+* :class:`LeaveOutSpecialFiles`: links, pipes and devices of a submission, and links its code makes, are
+  kept out of its graded folder, under plain ``nbgrader autograde`` as under ``wordsnums grade``.
 """
 
 import csv
 import json
 import math
 import re
+from pathlib import Path
 
 from nbconvert.exporters import NotebookExporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import ExportPlugin, LateSubmissionPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Float, Integer
 
 from utils.course.model import HIDDEN_MARKERS, cell_kind, nbgrader_meta, strip_region
-from utils.grading.submissions import notebook_problem
+from utils.grading.notes import KIT_NOTE
+from utils.grading.submissions import left_out, left_out_note, notebook_problem, remove_made_links
 from utils.grading.suspicious import suspicious_lines
 
 HIDDEN_NOTE = "# (hidden tests ran here at grading; their result is shown below)"
@@ -387,4 +392,28 @@ class FlagSuspiciousCode(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         for line in suspicious_lines(nb):
             self.log.warning("Code to review by hand: %s", line)
+        return nb, resources
+
+
+class LeaveOutSpecialFiles(NbGraderPreprocessor):
+    """Nothing in a graded folder that was, or is, a link, a pipe or a device.
+
+    nbgrader copies a submission into autograded/ before any plugin runs, and its copy follows links: a
+    link to a solution arrives as the solution itself. Run before the kernel, this removes such copies
+    (the submitted file is a link) and whatever special file is there; run after it, the links the
+    student's code made, which nbgrader's last step (making the graded files read-only) would follow.
+    """
+
+    def preprocess(self, nb, resources):
+        graded = Path(resources["metadata"]["path"])
+        course = CourseDirectory(config=self.config)
+        who = resources["nbgrader"]
+        submitted = Path(course.format_path(course.submitted_directory, who["student"], who["assignment"]))
+        for original in left_out(submitted):
+            copy = graded / original.relative_to(submitted)
+            if copy.is_file() and not copy.is_symlink():  # what nbgrader copied from where the link pointed
+                self.log.warning("%s%s", KIT_NOTE, left_out_note(original))
+                copy.unlink()
+        for note in remove_made_links(graded):
+            self.log.warning("%s%s", KIT_NOTE, note)
         return nb, resources

@@ -16,10 +16,11 @@ import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import Unicode
+from traitlets import Integer, Unicode
 
 import utils
 from utils import paths
+from utils.grading import limits
 
 INSTALL = ("Install bubblewrap (Debian and Ubuntu: `apt-get install bubblewrap`; `make test` does it as root), "
            "or, to grade without a sandbox (the students' code then runs as you, with your files and the "
@@ -78,12 +79,15 @@ def bwrap_argv(work: Path, sockets: Path, environ: dict[str, str]) -> list[str]:
 
 
 class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager that starts each kernel inside bubblewrap, connected over Unix sockets.
+    """A kernel manager that starts each kernel inside bubblewrap, connected over Unix sockets, within limits.
 
-    Its connection file and sockets live in a private folder made for the kernel and removed after it.
+    Its connection file and sockets live in a private folder made for the kernel and removed after it; so
+    does its process limit (:mod:`utils.grading.limits`).
     """
 
     sandbox = Unicode("bubblewrap", help="'bubblewrap', or 'none' to start kernels as usual").tag(config=True)
+    memory_limit_mb = Integer(0, help="Address space allowed to the kernel, in MiB (0: no limit)").tag(config=True)
+    max_processes = Integer(0, help="Processes and threads allowed to the kernel (0: no limit)").tag(config=True)
 
     async def _async_pre_start_kernel(self, **kw):
         if self.sandbox == "bubblewrap" and not getattr(self, "_sockets", None):
@@ -94,7 +98,36 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.connection_file = str(self._sockets / "kernel.json")
         # the kernel gets none of the grader's standard streams (a student could write into the grader's pipe)
         kw = {"stdin": subprocess.DEVNULL, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL} | kw
+        kw["preexec_fn"] = self._limits()  # anew at each start: a restart gets a fresh process limit
         return await super()._async_pre_start_kernel(**kw)
+
+    def _limits(self):
+        """What the kernel process runs before it starts: the memory and process limits (made fresh each start)."""
+        self._remove_process_limit()
+        memory = self.memory_limit_mb * 2**20
+        if memory and limits.resource is None:
+            _warn_once(self.log, "this system cannot limit a kernel's memory (no POSIX resource module): grading "
+                       "kernels run without a memory limit")
+            memory = 0
+        self._process_limit = limits.ProcessLimit(self.max_processes) if self.max_processes else None
+        if self._process_limit and (problem := self._process_limit.make()):
+            _warn_once(self.log, f"grading kernels run without a process limit: {problem}. Each cell's timeout "
+                       "and the sandbox still end every process a student's code starts")
+            self._process_limit = None
+        process_limit = self._process_limit
+
+        def start_within_limits():
+            if memory:
+                limits.limit_memory(memory)
+            if process_limit:
+                process_limit.join()
+
+        return start_within_limits
+
+    def _remove_process_limit(self) -> None:
+        if getattr(self, "_process_limit", None):
+            self._process_limit.remove()
+            self._process_limit = None
 
     def format_kernel_cmd(self, extra_arguments=None):
         cmd = super().format_kernel_cmd(extra_arguments)
@@ -105,6 +138,13 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart)
-        if not restart and getattr(self, "_sockets", None):
-            shutil.rmtree(self._sockets, ignore_errors=True)
-            self._sockets = None
+        if not restart:
+            self._remove_process_limit()
+            if getattr(self, "_sockets", None):
+                shutil.rmtree(self._sockets, ignore_errors=True)
+                self._sockets = None
+
+
+@functools.cache
+def _warn_once(log, message: str) -> None:
+    log.warning(message)

@@ -64,6 +64,21 @@ def left_out_note(path: Path) -> str:
     return f"{path} is {kind}: left out of grading{target}"
 
 
+def remove_made_links(folder: Path) -> list[str]:
+    """Remove from a graded ``folder`` what a student's code made that is not a plain file or folder.
+
+    nbgrader's last step makes every graded file read-only, following links: a link to a file of the
+    course would make that file read-only. Returns a note for each removed.
+    """
+    notes = []
+    for path in left_out(folder):
+        target = f" to {os.readlink(path)}" if path.is_symlink() else ""
+        notes.append(f"its code made {path.relative_to(folder)}, {special_kind(path)}{target}: left out of the "
+                     "graded copy")
+        path.unlink()
+    return notes
+
+
 def notebook_problem(path: Path, max_mb: int) -> str | None:
     """Why the file at ``path`` cannot be graded as a notebook (of at most ``max_mb`` MiB), or None if it can.
 

@@ -35,22 +35,20 @@ from traitlets.config import PyFileConfigLoader
 from utils.course.model import notebooks
 from utils.grading.gradebook import gradebook_url
 from utils.grading.guard import changes, manual_marks, restore_manual_marks, snapshot
-from utils.grading.notes import note_for
+from utils.grading.notes import KIT_NOTE, note_for
 from utils.grading.plugins import KitNotebookExporter
 from utils.grading.submissions import (
     TIMESTAMP_MAX_BYTES,
     folder_notes,
     format_timestamp,
-    left_out,
     notebook_problem,
     notebook_problems,
     plain_only,
     read_timestamp,
+    remove_made_links,
     special_kind,
     student_problem,
 )
-
-KIT_NOTE = "Note for the instructor: "  # what the kit's own steps log for the notes, word for word
 
 
 class _Log(logging.Handler):
@@ -161,16 +159,14 @@ def settle_timestamp(submitted: Path, copy: Path, now: datetime, before: datetim
 
 
 class _Autograde(Autograde):
-    """nbgrader's autograder, whose last step (making the graded files read-only) follows no link."""
+    """nbgrader's autograder, whose last step (making the graded files read-only) follows no link.
+
+    (nbgrader_config.py's LeaveOutSpecialFiles does this already; this holds if a course's config lacks it.)
+    """
 
     def set_permissions(self, assignment_id: str, student_id: str) -> None:
-        # links the student's code made in its folder: nbgrader's chmod would change the files they point to
-        dest = Path(self._format_dest(assignment_id, student_id))
-        for path in left_out(dest):
-            target = f" to {os.readlink(path)}" if path.is_symlink() else ""
-            self.log.warning("%sits code made %s, %s%s: left out of the graded copy", KIT_NOTE,
-                             path.relative_to(dest), special_kind(path), target)
-            path.unlink()
+        for note in remove_made_links(Path(self._format_dest(assignment_id, student_id))):
+            self.log.warning("%s%s", KIT_NOTE, note)
         super().set_permissions(assignment_id, student_id)
 
 
@@ -286,7 +282,11 @@ def main(argv: list[str]) -> int:
     out = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries the report lines only; other prints go to the log
         for student in students:
-            print(json.dumps(grade_safely(course, assignment, student, batch, max_mb)), file=out, flush=True)
+            outcome = grade_safely(course, assignment, student, batch, max_mb)
+            # the log (stderr, kept in grading_log/) tells each student's end beside nbgrader's lines
+            print(f"[wordsnums] {student}: {outcome['status']} in {outcome['seconds']:.1f} s"
+                  + (f": {outcome['message']}" if outcome["message"] else ""), file=sys.stderr, flush=True)
+            print(json.dumps(outcome), file=out, flush=True)
     return 0
 
 
