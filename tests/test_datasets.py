@@ -19,7 +19,7 @@ def test_every_data_set_loads_typed(root):
             if c["type"] == "date":
                 assert pd.api.types.is_datetime64_any_dtype(table[c["name"]])
     assert len(datasets.load("unhcr_totals")) == 11 and len(datasets.load("unhcr_yearly")) == 17
-    assert len(datasets.load("idmc_internal")) == 16 and len(datasets.load("ukraine_2022")) == 13
+    assert len(datasets.load("idmc_internal")) == 16 and len(datasets.load("ukraine_2022")) == 14
     assert len(datasets.load("memberships")) == 38
 
 
@@ -39,7 +39,48 @@ def test_facts_from_the_course_brief():
         "Armenia", "Belarus", "Kazakhstan", "Kyrgyzstan", "Russia", "Tajikistan"]
     idmc = datasets.load("idmc_internal").set_index("year")
     assert idmc.loc[2018, "stock_disaster"] != idmc.loc[2018, "stock_disaster"]  # not estimated: NaN, by schema
-    assert idmc.loc[2024, "new_conflict"] == 20.0
+    assert idmc.loc[2024, "new_conflict"] == 20.1  # as published in GRID 2025, not 65.8 - 45.8
+    assert idmc.loc[2024, ["new_disaster", "stock_conflict", "stock_disaster"]].tolist() == [45.8, 73.5, 9.8]
+
+
+def test_ukraine_2022_facts_and_sources():
+    ukraine = datasets.load("ukraine_2022")
+    idps = ukraine[ukraine["measure"] == "idps"].set_index("date")
+    assert idps["value"].to_dict() == {
+        pd.Timestamp(d): v for d, v in [("2022-04-01", 7.14), ("2022-05-03", 8.03), ("2022-05-23", 7.13),
+                                        ("2022-06-23", 6.28), ("2022-07-23", 6.65), ("2022-08-23", 6.98),
+                                        ("2022-09-30", 6.24), ("2022-12-05", 5.9)]}
+    # at Text A's date (10 June 2022): the latest figure of each measure, on or before it
+    known = ukraine[ukraine["date"] <= "2022-06-10"].sort_values("date").groupby("measure", observed=True).last()
+    assert known.loc["refugees_europe", ["value", "precision"]].tolist() == [4.82, "exact"]
+    assert known.loc["idps", ["date", "value", "precision"]].tolist() == [pd.Timestamp("2022-05-23"), 7.13, "exact"]
+    assert "7,134,000" in known.loc["idps", "source"] and "Round 5" in known.loc["idps", "source"]
+    # approximate: only a rounder figure or part of a month, and the source says which
+    approximate = ukraine[ukraine["precision"] == "approximate"]
+    assert approximate["date"].dt.strftime("%Y-%m-%d").tolist() == ["2022-09-30", "2022-12-05"]
+    assert "late September" in approximate["source"].iloc[0] and "5.9 million" in approximate["source"].iloc[1]
+    # every figure names its publication and a date
+    for source in ukraine["source"]:
+        assert source.startswith(("IOM, ", "UNHCR ")) and re.search(r"20(22|23)", source), source
+
+
+def test_cards_name_breaks_and_what_the_parts_count(root):
+    cards = root / "data" / "displacement"
+    totals_card = (cards / "unhcr_totals.md").read_text()
+    yearly_card = (cards / "unhcr_yearly.md").read_text()
+    assert "**end-2019**" in totals_card and "3.6 million Venezuelans displaced abroad" in totals_card
+    assert "**2018**" in totals_card and "**2018**" in yearly_card and "**end-2019**" in yearly_card
+    assert "counts them only once in the total" in totals_card
+    assert "IDMC's end-2024 base" in totals_card and "IDMC's figures" not in totals_card
+    idmc_card = (cards / "idmc_internal.md").read_text()
+    assert "20.1 million" in idmc_card and "Derived value" not in idmc_card
+    ukraine_card = (cards / "ukraine_2022.md").read_text()
+    assert "7,134,000 as of 23 May" in ukraine_card
+    assert "1.13 million recorded in the Russian Federation" in ukraine_card
+    assert "14 rows" in ukraine_card and "early June" not in ukraine_card
+    # the yearly database carries other_protection from 2018; the headline only from end-2019
+    yearly = datasets.load("unhcr_yearly").set_index("year")
+    assert yearly.loc[2017, "other_protection"] == 0 and yearly.loc[2018, "other_protection"] == 2.59
 
 
 GOOD = "date,period,total,refugees,unrwa_refugees,other_protection,idps,asylum_seekers,unit,report\n" \

@@ -46,7 +46,7 @@ def test_edit_log_lists_every_kind_of_edit():
     kinds = log["edit"].value_counts().to_dict()
     assert kinds == {"non-breaking space replaced": 8, "header line moved to metadata": 3,
                      "trailing whitespace removed": 1, "boundary line removed": 1,
-                     "missing space inserted": 1, "broken paragraph joined": 1}
+                     "missing space inserted": 1, "broken paragraph joined": 1, "final newline added": 1}
     # every NBSP of the raw file is accounted for in the log
     assert log["before"].str.count("<NBSP>").sum() == texts.load_raw().count("\u00a0")
     boundary = log[log["edit"] == "boundary line removed"].iloc[0]

@@ -59,3 +59,30 @@ def test_read_text_file_limits_and_missing(tmp_path):
     windows = tmp_path / "w.txt"
     windows.write_bytes("\ufeffOne.\r\n\r\nTwo.".encode("utf-8"))
     assert texts.read_text_file(windows) == "One.\n\nTwo."
+
+
+def test_cleaned_texts_end_with_one_line_break_logged_where_the_raw_has_none():
+    raw = texts.load_raw()
+    for name in ("a", "b"):
+        text = texts.load_text(name)
+        assert text.endswith("\n") and not text.endswith("\n\n"), name
+    # Text A's last line ends with a line break in the raw file (the boundary line follows it);
+    # the raw file ends without one, so text_b.txt gains one, and the edit log says so
+    assert raw.split("Share the Post:")[0].endswith("\n") and not raw.endswith("\n")
+    log = texts.edit_log()
+    added = log[log["edit"] == "final newline added"]
+    assert added[["text_id", "raw_line"]].values.tolist() == [["text_b", raw.count("\n") + 1]]
+    before, after = added[["before", "after"]].iloc[0]
+    assert after == before + "<LF>" and raw.endswith(before)
+    assert texts.load_text("b").endswith(before + "\n")
+
+
+def test_text_b_byline_is_kept_as_printed_and_marked_unverified(root):
+    meta = texts.metadata()
+    assert meta.loc["text_b", "speaker_or_author"] == "Wilson Center"  # the header line as printed
+    source = meta.loc["text_b", "source"]
+    assert "as printed in the scrape, unverified" in source and "bcfausa.org" in source
+    for card in (root / "data" / "raw" / "README.md", root / "data" / "texts" / "README.md"):
+        assert "as printed in the scrape, unverified" in card.read_text(), card
+    dating = (root / "data" / "texts" / "README.md").read_text()
+    assert "14 June 2023" in dating and "late October 2023" in dating and "114 million" in dating

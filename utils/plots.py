@@ -107,9 +107,35 @@ def source_note(ax, text: str) -> None:
                 textcoords="offset points", fontsize=7.5, color="dimgray", va="top")
 
 
+def mark_event(ax, event: pd.Timestamp, label: str, side: str = "right"):
+    """A dotted vertical line at ``event``, labelled at the foot of the axes.
+
+    The label stands upright just beside the line, from the bottom of the axes up, where
+    charts of people displaced (whose y-axis starts at 0) have no data, so it covers no point.
+    Returns the label (a matplotlib Annotation).
+    """
+    ax.axvline(event, color="tab:gray", linestyle=":", linewidth=1)
+    offset = 4 if side == "right" else -4
+    return ax.annotate(label, xy=(event, 0.02), xycoords=("data", "axes fraction"), xytext=(offset, 0),
+                       textcoords="offset points", rotation=90, ha="left" if side == "right" else "right",
+                       va="bottom", fontsize=9, color="dimgray")
+
+
+def end_year_ticks(ax, first: int, last: int) -> None:
+    """Year ticks at 31 December, so that an end-year figure sits on its own year's tick.
+
+    (A date axis puts its year ticks at 1 January: end-2022, 31 December 2022, would sit on "2023".)
+    """
+    ticks = [pd.Timestamp(year=year, month=12, day=31) for year in range(first, last + 1)]
+    ax.set_xticks(ticks, [str(year) for year in range(first, last + 1)])
+
+
 def claim_against_totals(totals: pd.DataFrame, claim: float, event: pd.Timestamp, ax=None,
                          title: str = "Forcibly displaced worldwide, as published by UNHCR"):
-    """Published totals over time, with a claimed figure (horizontal) and an event date (vertical)."""
+    """Published totals over time, with a claimed figure (horizontal) and an event date (vertical).
+
+    Each end-year figure sits on its own year's tick (31 December); mid-year figures fall halfway between.
+    """
     ax = _axes(ax, (8, 4.2))
     # a line only between consecutive end-year reports; mid-year figures as separate hollow points
     end = totals[totals["period"] == "end-year"].set_index("date")["total"]
@@ -119,16 +145,15 @@ def claim_against_totals(totals: pd.DataFrame, claim: float, event: pd.Timestamp
     ax.plot(mid["date"], mid["total"], "o", markerfacecolor="white", color="tab:blue",
             label="mid-year total (Mid-Year Trends)")
     ax.set_ylim(0, totals["total"].max() * 1.1)
+    end_year_ticks(ax, totals["date"].min().year, totals["date"].max().year)
     ax.axhline(claim, color="tab:red", linestyle="--", linewidth=1)
     ax.annotate(f"op-ed: \"some {claim:g} million\"", xy=(totals["date"].min(), claim), xytext=(0, 4),
                 textcoords="offset points", color="tab:red", fontsize=9)
-    ax.axvline(event, color="tab:gray", linestyle=":", linewidth=1)
-    ax.annotate(f"Text A, {event:%d %b %Y}", xy=(event, totals["total"].min()), xytext=(-4, 0),
-                textcoords="offset points", rotation=90, ha="right", fontsize=9, color="dimgray")
+    mark_event(ax, event, f"Text A, {event:%d %b %Y}", side="left")
     ax.set_title(title)
-    ax.set_xlabel("Reference date (end-year or mid-year report)")
+    ax.set_xlabel("End of year (ticks at 31 December); mid-year figures halfway between")
     ax.set_ylabel("People forcibly displaced (millions)")
-    ax.legend(loc="lower right")
+    ax.legend(loc="lower left")
     source_note(ax, "UNHCR Global Trends 2014, 2015, 2018-2024; Mid-Year Trends 2023, 2025 "
                     "(data/displacement/unhcr_totals.csv)")
     return ax
@@ -193,12 +218,12 @@ def _day(date) -> str:
 
 def ukraine_timeline(ukraine: pd.DataFrame, event: pd.Timestamp, ax=None,
                      title: str = "Displacement from and within Ukraine, 2022"):
-    """Refugees recorded across Europe and IDPs in Ukraine through 2022, with an event date marked."""
+    """Refugees recorded across Europe and IDPs in Ukraine through 2022 (y-axis from 0), with an event date marked."""
     ax = _axes(ax, (8, 4))
     labels = UKRAINE_MEASURES
     import matplotlib.dates as mdates
 
-    by_measure = ukraine.groupby("measure", observed=True)
+    by_measure = ukraine.sort_values("date").groupby("measure", observed=True)
     for (measure, rows), color in zip(by_measure, ["tab:blue", "tab:orange"], strict=False):
         ax.plot(rows["date"], rows["value"], color=color, label=labels.get(measure, measure))
         exact = rows["precision"] == "exact"
@@ -206,15 +231,14 @@ def ukraine_timeline(ukraine: pd.DataFrame, event: pd.Timestamp, ax=None,
         ax.plot(rows.loc[~exact, "date"], rows.loc[~exact, "value"], "o", color=color, markerfacecolor="white")
     ax.plot([], [], "o", color="gray", markerfacecolor="white", label="approximate figure (hollow)")
     ax.set_xlim(pd.Timestamp("2022-01-01"), pd.Timestamp("2022-12-31"))
+    ax.set_ylim(0, ukraine["value"].max() * 1.1)
     ax.xaxis.set_major_locator(mdates.MonthLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
-    ax.axvline(event, color="tab:gray", linestyle=":", linewidth=1)
-    ax.annotate(f"Text A, {event:%d %b %Y}", xy=(event, ukraine["value"].min()), xytext=(4, 0),
-                textcoords="offset points", rotation=90, fontsize=9, color="dimgray")
+    mark_event(ax, event, f"Text A, {event:%d %b %Y}", side="right")
     ax.set_title(title)
     ax.set_xlabel("Date (2022)")
     ax.set_ylabel("People (millions)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
     source_note(ax, "UNHCR Ukraine situation data portal; IOM General Population Survey "
                     "(data/displacement/ukraine_2022.csv)")
     return ax
@@ -223,7 +247,7 @@ def ukraine_timeline(ukraine: pd.DataFrame, event: pd.Timestamp, ax=None,
 def describe_ukraine_timeline(ukraine: pd.DataFrame, event: pd.Timestamp) -> str:
     """Alt text for :func:`ukraine_timeline`."""
     parts = []
-    for measure, rows in ukraine.groupby("measure", observed=True):
+    for measure, rows in ukraine.sort_values("date").groupby("measure", observed=True):
         before = rows[rows["date"] <= event]
         approx = "about " if not before.empty and before["precision"].iloc[-1] != "exact" else ""
         at = (f"; at Text A's date the latest was {approx}{before['value'].iloc[-1]:g} million "
@@ -232,6 +256,6 @@ def describe_ukraine_timeline(ukraine: pd.DataFrame, event: pd.Timestamp) -> str
                      f"({_day(rows['date'].iloc[0])}) to {rows['value'].iloc[-1]:g} million "
                      f"({_day(rows['date'].iloc[-1])}), peaking at {rows['value'].max():g}{at}")
     n_approx = int((ukraine["precision"] != "exact").sum())
-    return (f"Line chart of displacement in 2022, in millions, January to December, with a dotted line at Text A's "
-            f"date, {event.day} {event:%B %Y}: " + "; ".join(parts) + f". {n_approx} of the {len(ukraine)} figures "
-            "are approximate and drawn as hollow points.")
+    return (f"Line chart of displacement in 2022, January to December, in millions on an axis from zero, with a "
+            f"dotted line at Text A's date, {event.day} {event:%B %Y}: " + "; ".join(parts)
+            + f". {n_approx} of the {len(ukraine)} figures are approximate and drawn as hollow points.")

@@ -23,17 +23,21 @@ TEXT_FACTS = {
     "text_a": {
         "header": ("date", "title"),
         "speaker_or_author": "Sergey Lavrov (Foreign Minister of Russia), answering journalists",
-        "source": "Press conference transcript after the CSTO Council of Foreign Ministers; "
-        "raw web scrape supplied by the course author",
+        "source": "Press conference transcript after the CSTO Council of Foreign Ministers; the same date, "
+        "headline and transcript are a post on the site of the Baltimore Council on Foreign Affairs "
+        "(bcfausa.org); raw web scrape supplied by the course author",
         "genre": "diplomatic transcript (opening statement, then questions and answers)",
     },
     "text_b": {
         "header": ("speaker_or_author",),
         "title": "(no headline in the scrape)",
         "date": "undated",
-        "source": "Op-ed published under the byline Wilson Center; "
+        "source": "Byline \"Wilson Center\" as printed in the scrape, unverified: no Wilson Center "
+        "publication of this text was found; the same six paragraphs are on the site of the Baltimore "
+        "Council on Foreign Affairs (bcfausa.org), as the description of its \"Project on the Forced "
+        "Displaced\" and in a side column headed \"Wilson Center\" on its post pages (data/texts/README.md); "
         "raw web scrape supplied by the course author",
-        "genre": "advocacy op-ed",
+        "genre": "advocacy text, op-ed in form (on bcfausa.org it describes a project; genre unverified)",
     },
 }
 METADATA_COLUMNS = ["text_id", "file", "title", "speaker_or_author", "date", "source", "genre",
@@ -59,7 +63,7 @@ class CleanTexts:
 
 def show(s: str) -> str:
     """Make invisible characters visible in the edit log."""
-    return s.replace(NBSP, "<NBSP>")
+    return s.replace(NBSP, "<NBSP>").replace("\n", "<LF>")
 
 
 def split_documents(raw: str) -> list[Document]:
@@ -129,8 +133,14 @@ def clean_scrape(raw: str, raw_file: str = "data/raw/000_16cbea11877d3c4f.txt") 
     edits: list[tuple] = []
     texts, rows = {}, []
     sha = hashlib.sha256(raw.encode("utf-8")).hexdigest()
-    for doc in split_documents(raw):
+    docs = split_documents(raw)
+    for doc in docs:
         meta, text = clean_document(doc, edits)
+        if doc is docs[-1] and raw and not raw.endswith("\n"):
+            # every cleaned text ends with a line break; the raw file's last line has none
+            last = doc.lines[-1].rstrip()
+            edits.append((doc.text_id, doc.first_line + len(doc.lines) - 1, "final newline added",
+                          show(last[-25:]), show(last[-25:] + "\n")))
         texts[doc.text_id] = text
         rows.append({**meta, "text_id": doc.text_id, "file": f"{doc.text_id}.txt",
                      "raw_file": raw_file, "raw_sha256": sha})
