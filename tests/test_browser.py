@@ -1,8 +1,8 @@
 """A student in JupyterLab, in a real browser: fetch A1, run it, answer, check, validate.
 
 JupyterLab runs headless on a free loopback port with nbgrader's extensions and the kit installed;
-Playwright drives Debian's Chromium (``make test`` installs it). A screenshot of each step, and the
-seconds each took, go to test-artifacts/browser/.
+Playwright drives Debian's Chromium (``make test`` installs it). A screenshot of each step, one of the
+failed check's short box (failed-check-box.png), and the seconds each step took go to test-artifacts/browser/.
 """
 
 import os
@@ -157,7 +157,8 @@ def student_session(page, steps: Steps, url: str, token: str, student: Path) -> 
     steps.done("run-all-stops-at-the-first-answer-with-a-hint")
 
     cells = page.locator(".jp-Notebook .jp-Cell")
-    answer = cells.nth(cells.evaluate_all("cells => cells.findIndex(c => c.innerText.includes('Not answered yet'))"))
+    first_answer = cells.evaluate_all("cells => cells.findIndex(c => c.innerText.includes('Not answered yet'))")
+    answer, check = cells.nth(first_answer), cells.nth(first_answer + 1)
 
     def answer_q1(code: str) -> None:
         answer.locator(".cm-content").click()
@@ -172,6 +173,16 @@ def student_session(page, steps: Steps, url: str, token: str, student: Path) -> 
 
     answer_q1("boundary = 42")
     page.get_by_text("`boundary` should be text (str), but it is a whole number (int): 42.").wait_for()
+    # a failed check is one short box (the question, what is wrong, where to look), not a traceback
+    box = check.locator(".jp-OutputArea-output")
+    assert box.count() == 1, box.all_inner_texts()
+    assert box.inner_text().strip().splitlines() == [
+        "Q1: a check failed", "`boundary` should be text (str), but it is a whole number (int): 42.",
+        "Look again at your answer to Q1, run its cell, then run this check again.",
+        "(%tb in a new cell shows the full traceback.)"]
+    assert "Traceback" not in check.inner_text() and "----> " not in check.inner_text()
+    check.scroll_into_view_if_needed()
+    check.screenshot(path=SHOTS / "failed-check-box.png")  # the box alone, for whoever reviews how it looks
     steps.done("wrong-answer-gets-a-hint")
 
     page.keyboard.press("Control+s")
@@ -180,5 +191,6 @@ def student_session(page, steps: Steps, url: str, token: str, student: Path) -> 
     dialog = page.locator(".jp-Dialog")
     dialog.wait_for(timeout=180_000)  # nbgrader runs the whole notebook in a fresh kernel first
     shown = dialog.inner_text()
-    assert "Validation Results" in shown and "The following cell failed" in shown and "CheckFailed" in shown, shown
+    assert "Validation Results" in shown and "The following cell failed" in shown, shown
+    assert "Q1: a check failed" in shown and "`boundary` should be text (str)" in shown, shown
     steps.done("validate")

@@ -16,6 +16,48 @@ def test_log_likelihood_by_hand():
     assert keyness.log_likelihood(5, 5, 1000, 1000) == pytest.approx(0)
 
 
+def test_two_term_and_four_term_g2_by_hand():
+    """The kit's G2 is the two-term form of the UCREL calculator (Rayson and Garside 2000); AntConc 4's
+    default is the four-term form, the G2 of the whole 2x2 table. Both by hand, term by term."""
+    # a = 30 of c = 1,000 target words, b = 10 of d = 2,000 reference words; the 2x2 table and its expected
+    # counts (row total x column total / 3,000):
+    #                  target          reference
+    #   the word       a = 30          b = 10          40
+    #   other words    c - a = 970     d - b = 1,990   2,960
+    #                  1,000           2,000           3,000
+    #   E1 = 1,000 x 40 / 3,000 = 13.3333    E2 = 2,000 x 40 / 3,000 = 26.6667
+    #   c - E1 = 986.6667                    d - E2 = 1,973.3333
+    e1, e2 = 1000 * 40 / 3000, 2000 * 40 / 3000
+    terms = {"a": 30 * math.log(30 / e1),                 # 30 ln(2.25)      = +24.3279
+             "b": 10 * math.log(10 / e2),                 # 10 ln(0.375)     =  -9.8083
+             "c - a": 970 * math.log(970 / (1000 - e1)),  # 970 ln(0.98311)  = -16.5251
+             "d - b": 1990 * math.log(1990 / (2000 - e2))}  # 1990 ln(1.00845) = +16.7369
+    assert [round(t, 4) for t in terms.values()] == [24.3279, -9.8083, -16.5251, 16.7369]
+    two_term = 2 * (terms["a"] + terms["b"])  # 2 x 14.5196 = 29.0392: the UCREL calculator
+    four_term = 2 * sum(terms.values())        # 2 x 14.7314 = 29.4627: AntConc 4 by default
+    assert two_term == pytest.approx(29.0392, abs=1e-4) and four_term == pytest.approx(29.4627, abs=1e-4)
+    assert keyness.log_likelihood(30, 10, 1000, 2000) == pytest.approx(two_term, abs=1e-5)
+    assert keyness.log_likelihood(30, 10, 1000, 2000, terms=4) == pytest.approx(four_term, abs=1e-5)
+    table = keyness.keyness(["we"] * 30 + ["talk"] * 970, ["we"] * 10 + ["talk"] * 1990, terms=4)
+    assert table.set_index("word").loc["we", "g2"] == pytest.approx(four_term, abs=1e-5)
+    # a zero count: 0 ln 0 = 0 in both forms
+    assert keyness.log_likelihood(10, 0, 1000, 1000, terms=4) == pytest.approx(
+        2 * (10 * math.log(2) + 990 * math.log(990 / 995) + 1000 * math.log(1000 / 995)))
+    with pytest.raises(ValueError, match="use 2 .* or 4"):
+        keyness.log_likelihood(30, 10, 1000, 2000, terms=3)
+
+
+def test_four_term_g2_is_scipys_log_likelihood_of_the_2x2_table():
+    from scipy import stats  # a test dependency only: the kit computes G2 itself
+    for a, b, c, d in [(30, 10, 1000, 2000), (1, 9, 1020, 351), (5, 5, 1000, 1000), (120, 3, 50_000, 2_000_000)]:
+        table = np.array([[a, b], [c - a, d - b]])
+        g2, *_ = stats.chi2_contingency(table, correction=False, lambda_="log-likelihood")
+        assert keyness.log_likelihood(a, b, c, d, terms=4) == pytest.approx(g2, rel=1e-9, abs=1e-12)
+        expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
+        two, _ = stats.power_divergence(table[0], expected[0], lambda_="log-likelihood")
+        assert keyness.log_likelihood(a, b, c, d) == pytest.approx(two, rel=1e-9, abs=1e-12)
+
+
 def test_log_ratio_and_significance_bands():
     assert keyness.log_ratio(30, 10, 1000, 2000) == pytest.approx(math.log2(6))
     assert keyness.log_ratio(4, 0, 1000, 1000) == pytest.approx(math.log2(4 / 0.5))

@@ -33,6 +33,9 @@ KINDS = {
     pd.Timestamp: "a date (pd.Timestamp)",
 }
 QUOTE = re.compile(r'"([^"]+)"')
+# Words as a person counts them: what stands between spaces (or an em dash), if it holds a letter or digit.
+WORD_GAP = re.compile(r"(?:\s|\u2014|--)+")
+HOW_WORDS_COUNT = "words are counted between spaces, as a person counts them: 4.82 or 110.0 is one word"
 OMISSION = re.compile(r"\s*(?:\[\s*\.\.\.\s*\]|\.\.\.)\s*")
 
 
@@ -344,12 +347,18 @@ def check_quotes(prose: str, source) -> pd.DataFrame:
 
 
 def word_count(prose: str) -> int:
-    """How many words ``prose`` has, counted as :func:`utils.nlp.words` does.
+    """How many words ``prose`` has, counted as a person counts them.
+
+    A word is what stands between spaces (or an em dash) and holds a letter or a digit: a number
+    such as 110.0 or 4.82% is one word, as are don't and Euro-Atlantic; a dash or ``...`` on its
+    own is none. (:func:`utils.nlp.words`, made for frequency lists, splits 4.82 into 4 and 82.)
 
     >>> word_count("It's not just about recognizing the problem.")
     7
+    >>> word_count("UNHCR counted 110.0 million - up 4.82% on 2022 — not 120 million...")
+    11
     """
-    return len(nlp.words(prose))
+    return sum(any(ch.isalnum() for ch in token) for token in WORD_GAP.split(prose))
 
 
 def expect_quotes(prose: str, source, name: str, min_quotes: int = 1,
@@ -375,7 +384,7 @@ def expect_quotes(prose: str, source, name: str, min_quotes: int = 1,
         _fail(name, f"quotes words that are not in {source_name} as written:\n{listed}",
               "find each passage with concordance() and copy it exactly; mark left-out "
               "words with ... . Double quotation marks are for quotations only: write a term "
-              "you discuss, such as us or them, without them.")
+              "you discuss, such as us or them, without quotation marks.")
     if isinstance(source, dict):
         found_in = table["found_in"].fillna("").str.split(", ")
         for text_name in source:
@@ -387,16 +396,18 @@ def expect_quotes(prose: str, source, name: str, min_quotes: int = 1,
 
 
 def expect_word_count(prose: str, low: int, high: int, name: str) -> None:
-    """Check that ``prose`` has between ``low`` and ``high`` words.
+    """Check that ``prose`` has between ``low`` and ``high`` words, counted as :func:`word_count` does:
+    between spaces, as a person counts them, so that a number such as 4.82 is one word.
 
-    >>> expect_word_count("Too short.", 120, 250, "paragraph")
+    >>> expect_word_count("Too short: 4.82 words.", 120, 250, "paragraph")
     Traceback (most recent call last):
     ...
-    utils.checks.CheckFailed: `paragraph` has 2 words; write at least 120.
+    utils.checks.CheckFailed: `paragraph` has 4 words; write at least 120 (words are counted between spaces, as a
+    person counts them: 4.82 or 110.0 is one word).
     """
     expect_type(prose, str, name)
     n = word_count(prose)
     if n < low:
-        _fail(name, f"has {n} words; write at least {low}.", None)
+        _fail(name, f"has {n} words; write at least {low} ({HOW_WORDS_COUNT}).", None)
     if n > high:
-        _fail(name, f"has {n} words; cut it to at most {high}.", None)
+        _fail(name, f"has {n} words; cut it to at most {high} ({HOW_WORDS_COUNT}).", None)

@@ -6,10 +6,22 @@ False
 
 Outside IPython (a plain script) ``enable`` does nothing and returns False. In a notebook, the usual
 traceback stays as it is and one line is added under it, the first time each hint applies: a name
-that has no value yet, an answer cell still holding its placeholder, a value of the wrong type. A failed
-check shows the student's cell and the check's message, not the kit's code behind the check.
+that has no value yet, an answer cell still holding its placeholder, a value of the wrong type.
+
+A failed check (:class:`utils.checks.CheckFailed`) shows no traceback at all, only a short box: the
+question (from the cell's ``checks.passed("Q1")``), what is wrong, and where to look again. It is still
+an error, so the cell stops there, *Run All* stops there, and nbgrader scores the cell 0; ``%tb`` in a
+new cell shows the full traceback.
+
+>>> for line in check_box(CheckFailed("`n_turns` should be a whole number (int)."), "Q1"):
+...     print(line)
+Q1: a check failed
+`n_turns` should be a whole number (int).
+Look again at your answer to Q1, run its cell, then run this check again.
+(%tb in a new cell shows the full traceback.)
 """
 
+import linecache
 import re
 from pathlib import Path
 
@@ -54,35 +66,66 @@ def hint_for(error: BaseException) -> str | None:
     return None
 
 
-def _without_kit_frames(tb):
-    """Cut a traceback before its first frame in the kit's own code (how a check works inside)."""
-    first = tb
-    while tb.tb_next is not None:
-        if tb.tb_next.tb_frame.f_code.co_filename.startswith(KIT):
-            tb.tb_next = None
-            break
+# the label a check cell passes to checks.passed(): "Q1", "Q12 (quotations and length)"
+QUESTION = re.compile(r"""\bpassed\(\s*(["'])(.+?)\1\s*\)""")
+BOLD, PLAIN = "\x1b[1m", "\x1b[0m"
+
+
+def check_box(error: CheckFailed, question: str | None = None) -> list[str]:
+    """The lines of the short box a failed check shows: the question, what is wrong, where to look again.
+
+    >>> check_box(CheckFailed("`x` is None."))[:2]
+    ['A check failed', '`x` is None.']
+    """
+    notes = [note for note in getattr(error, "__notes__", []) if note not in str(error)]
+    answer = f"your answer to {question}" if question else "your answer"
+    return [f"{question}: a check failed" if question else "A check failed", *str(error).splitlines(), *notes,
+            f"Look again at {answer}, run its cell, then run this check again.",
+            "(%tb in a new cell shows the full traceback.)"]
+
+
+def _question(tb) -> str | None:
+    """The question of the cell that raised: the label its ``checks.passed(...)`` call prints."""
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == "<module>" and not code.co_filename.startswith(KIT):  # the cell itself
+            found = QUESTION.search("".join(linecache.getlines(code.co_filename, tb.tb_frame.f_globals)))
+            return found.group(2) if found else None
         tb = tb.tb_next
-    return first
+    return None
+
+
+def _show_check_box(shell, etype, value, tb) -> None:
+    """A failed check as one short error output. It is still an error (ename CheckFailed): the cell
+    stops, Run All stops, and nbgrader scores the cell 0. %tb shows the full traceback."""
+    try:
+        shell._get_exc_info((etype, value, tb))  # keeps sys.last_traceback for %tb
+        lines = check_box(value, _question(tb))
+        shell._showtraceback(etype, value, [BOLD + lines[0] + PLAIN, *lines[1:]])
+    except Exception:  # an IPython without these methods: the usual traceback, and the hints stay on
+        shell.showtraceback((etype, value, tb))
 
 
 class _Hinter:
-    """IPython's custom exception handler: the usual traceback, with a hint added the first time."""
+    """IPython's custom exception handler: the usual traceback, with a hint added the first time; a failed
+    check as its short box."""
 
     def __init__(self):
         self.shown: set[str] = set()
 
     def __call__(self, shell, etype, value, tb, tb_offset=None):
+        if isinstance(value, CheckFailed):
+            return _show_check_box(shell, etype, value, tb)
         hint = hint_for(value)
         if hint and hint not in self.shown and "Hint: " + hint not in getattr(value, "__notes__", []):
             self.shown.add(hint)
             value.add_note("Hint: " + hint)
-        if isinstance(value, CheckFailed):
-            tb = _without_kit_frames(tb)
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 
 def enable(shell=None) -> bool:
-    """Add hints under NameError, TypeError and unanswered cells from now on; False outside IPython."""
+    """Add hints under NameError, TypeError and unanswered cells, and show failed checks as short boxes,
+    from now on; False outside IPython."""
     if shell is None:
         try:
             shell = get_ipython()  # noqa: F821 (IPython's builtin, absent in plain Python)

@@ -12,6 +12,16 @@ with frequency ``a`` in a target of ``c`` words and ``b`` in a reference of ``d`
 and the effect size is Hardie's (2014) log ratio, log2((a / c) / (b / d)), with a zero
 frequency counted as 0.5. G2 above 3.84, 6.63, 10.83 and 15.13 is significant at
 p < 0.05, 0.01, 0.001 and 0.0001 (one degree of freedom).
+
+This G2 is the two-term form. AntConc 4 uses the four-term form by default, the G2 of the
+whole 2x2 table, which adds the words that are *not* the word in each text:
+
+    G2 = 2 (a ln(a / E1) + b ln(b / E2) + (c - a) ln((c - a) / (c - E1)) + (d - b) ln((d - b) / (d - E2)))
+
+so a student who cross-checks in AntConc sees slightly different values (29.46 instead of
+29.04 for a = 30 in 1,000 words against b = 10 in 2,000). ``terms=4`` gives the four-term form
+(:func:`log_likelihood`, :func:`keyness`, :func:`keyness_from_counts`). The G2 of
+:func:`collocates` is the four-term form of its own 2x2 table (Evert 2008).
 """
 
 from collections import Counter
@@ -32,16 +42,26 @@ def _xlogx_over(o: np.ndarray, e: np.ndarray) -> np.ndarray:
         return np.where(o > 0, o * np.log(np.where(o > 0, o, 1) / np.where(e > 0, e, 1)), 0.0)
 
 
-def log_likelihood(a, b, c: float, d: float) -> np.ndarray:
+def log_likelihood(a, b, c: float, d: float, terms: int = 2) -> np.ndarray:
     """Dunning's G2 for frequencies ``a`` (target, size ``c``) and ``b`` (reference, size ``d``).
+
+    ``terms=2`` (the default) is the UCREL calculator's form (Rayson and Garside 2000); ``terms=4``
+    is AntConc 4's default, the G2 of the whole 2x2 table.
 
     >>> round(float(log_likelihood(10, 0, 1000, 1000)), 4)
     13.8629
+    >>> round(float(log_likelihood(30, 10, 1000, 2000)), 2), round(float(log_likelihood(30, 10, 1000, 2000, 4)), 2)
+    (29.04, 29.46)
     """
+    if terms not in (2, 4):
+        raise ValueError(f"terms is {terms!r}: use 2 (the UCREL calculator's G2) or 4 (AntConc's).")
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     e1 = c * (a + b) / (c + d)
     e2 = d * (a + b) / (c + d)
-    return 2 * (_xlogx_over(a, e1) + _xlogx_over(b, e2))
+    g2 = _xlogx_over(a, e1) + _xlogx_over(b, e2)
+    if terms == 4:
+        g2 = g2 + _xlogx_over(c - a, c - e1) + _xlogx_over(d - b, d - e2)
+    return 2 * g2
 
 
 def log_ratio(a, b, c: float, d: float) -> np.ndarray:
@@ -89,7 +109,7 @@ def _aligned(target: Mapping[str, int], reference: Mapping[str, int]):
     return words, a, b
 
 
-def keyness(target, reference, min_freq: int = 1) -> pd.DataFrame:
+def keyness(target, reference, min_freq: int = 1, terms: int = 2) -> pd.DataFrame:
     """Which words are key in ``target`` against ``reference`` (two lists of words).
 
     One row per word that occurs at least ``min_freq`` times in both texts together:
@@ -97,18 +117,19 @@ def keyness(target, reference, min_freq: int = 1) -> pd.DataFrame:
     (log-likelihood), ``log_ratio`` (effect size: +1 means twice as frequent in the
     target), ``direction`` ("target" if relatively more frequent in the target,
     "reference" if less) and the ``significance`` band. Sorted by G2, largest first.
+    G2 is the UCREL calculator's two-term form; ``terms=4`` gives AntConc's four-term form.
 
     >>> from utils.nlp import words
     >>> table = keyness(words("we we we talk"), words("they talk and talk"))
     >>> table.loc[0, ["word", "direction"]].tolist()
     ['we', 'target']
     """
-    return keyness_from_counts(Counter(target), Counter(reference), len(target), len(reference), min_freq)
+    return keyness_from_counts(Counter(target), Counter(reference), len(target), len(reference), min_freq, terms)
 
 
 def keyness_from_counts(target: Mapping[str, int], reference: Mapping[str, int],
                         target_size: int | None = None, reference_size: int | None = None,
-                        min_freq: int = 1) -> pd.DataFrame:
+                        min_freq: int = 1, terms: int = 2) -> pd.DataFrame:
     """Keyness from two frequency lists (word to count), as :func:`keyness` gives it.
 
     Use it with a published frequency list of a reference corpus. The corpus sizes
@@ -125,7 +146,7 @@ def keyness_from_counts(target: Mapping[str, int], reference: Mapping[str, int],
     if not keep.any() or c == 0 or d == 0:
         return pd.DataFrame(columns=KEYNESS_COLUMNS)
     words, a, b = words[keep], a[keep], b[keep]
-    g2 = log_likelihood(a, b, c, d)
+    g2 = log_likelihood(a, b, c, d, terms)
     order = np.argsort(-g2, kind="stable")
     columns = {
         "word": words,

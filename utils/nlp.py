@@ -73,8 +73,13 @@ def normalise(text: str) -> str:
 def words(text: str, lower: bool = True) -> list[str]:
     """The words of a text: runs of letters or digits, keeping ``don't`` and ``Euro-Atlantic``.
 
+    Made for frequency lists, so a number's parts are tokens of their own (4.82 gives 4 and 82). To
+    count the words of your own writing as a person does, use :func:`utils.checks.word_count`.
+
     >>> words("We remain open to dialogue, but it takes two to tango.")
     ['we', 'remain', 'open', 'to', 'dialogue', 'but', 'it', 'takes', 'two', 'to', 'tango']
+    >>> words("110.0 million")
+    ['110', '0', 'million']
     """
     tokens = _word_tokenizer.tokenize(normalise(text))
     return [t.lower() for t in tokens] if lower else tokens
