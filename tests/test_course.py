@@ -18,7 +18,7 @@ def test_solution_code_strips_markers_and_hidden_tests():
 def test_points_table(root):
     table = model.points(root).set_index("assignment")
     assert table.loc["a1_close_reading", ["autograded", "manual", "total"]].tolist() == [17.0, 7.0, 24.0]
-    assert table.loc["a2_rhetoric", ["autograded", "manual", "total"]].tolist() == [18.0, 7.0, 25.0]
+    assert table.loc["a2_rhetoric", ["autograded", "manual", "total"]].tolist() == [18.0, 10.0, 28.0]
     assert table.loc["a3_displacement_data", ["autograded", "manual", "total"]].tolist() == [14.0, 5.0, 19.0]
     assert table.loc["a4_synthesis", ["autograded", "manual", "total"]].tolist() == [11.0, 6.0, 17.0]
 
