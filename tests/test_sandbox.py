@@ -63,6 +63,18 @@ def test_the_sandbox_binds_the_kit_and_its_data_read_only_and_nothing_else_of_th
     assert all(Path(p).exists() for p in read_only_paths())
 
 
+def test_package_folders_on_the_import_path_are_bound_and_the_working_course_is_not(tmp_path, monkeypatch):
+    # a grader started in a course has it on sys.path; an environment layered on another adds its packages
+    course, layer = tmp_path / "course", tmp_path / "layer" / "lib" / "python3.11" / "site-packages"
+    (course / "source").mkdir(parents=True)
+    layer.mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(course))
+    monkeypatch.syspath_prepend(str(layer))
+    found = read_only_paths()
+    assert layer in found
+    assert not [p for p in found if course.is_relative_to(p) or p.is_relative_to(course)], found
+
+
 @pytest.mark.slow
 def test_a_kernel_in_the_sandbox_reaches_only_its_folder_and_the_kit(tmp_path):
     server = socket.create_server(("127.0.0.1", 0))

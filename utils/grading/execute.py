@@ -47,6 +47,7 @@ class KitExecute(Execute):
     def create_kernel_manager(self):
         km = super().create_kernel_manager()
         km.sandbox, km.memory_limit_mb, km.max_processes = self.sandbox, self.memory_limit_mb, self.max_processes
+        km.log = self.log  # made without a parent, its own log would go nowhere: its warnings belong in nbgrader's
         if self.sandbox == "none":
             self.log.warning("Grading without a sandbox (KitExecute.sandbox = 'none'): the students' code runs as "
                              "you, with your files and the network")

@@ -54,11 +54,22 @@ def _namespaces() -> list[str]:
             "--die-with-parent", "--new-session"]
 
 
+def _package_folders(course: Path) -> list[Path]:
+    """The installed-package folders Python imports from (an environment layered on another adds the other's
+    through a .pth file), none in or around the kit's course. Only package folders: sys.path also holds the
+    working folder, which may be a course with its solutions."""
+    found = [Path(entry).resolve() for entry in sys.path
+             if entry and Path(entry).name in {"site-packages", "dist-packages"} and Path(entry).is_dir()]
+    return [p for p in found if not (course.is_relative_to(p) or p.is_relative_to(course))]
+
+
 def read_only_paths() -> list[Path]:
     """What a kernel may read: the system, the Python installation and environment, the kit and its data."""
     found = [Path("/usr"), Path("/etc"), Path(sys.base_prefix), Path(sys.prefix),
-             Path(utils.__file__).resolve().parent, paths.data_dir().resolve()]
-    return list(dict.fromkeys(p for p in found if p.exists()))
+             *_package_folders(paths.course_root().resolve()), Path(utils.__file__).resolve().parent,
+             paths.data_dir().resolve()]
+    found = list(dict.fromkeys(p for p in found if p.exists()))
+    return [p for p in found if not any(p != outer and p.is_relative_to(outer) for outer in found)]  # bound already
 
 
 def bwrap_argv(work: Path, sockets: Path, environ: dict[str, str]) -> list[str]:
