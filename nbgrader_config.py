@@ -1,5 +1,7 @@
 """nbgrader configuration for the course (paths are relative to the course folder)."""
 
+import os
+
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
 from nbgrader.preprocessors import (
@@ -33,8 +35,10 @@ from utils.grading.plugins import (
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
 
 c.CourseDirectory.course_id = "words-and-numbers"
-# a plain path: `nbgrader db upgrade` derives the file name from it to back the gradebook up
-c.CourseDirectory.db_url = "sqlite:///gradebook.db"
+# The gradebook: sqlite in the course folder, a plain path (`nbgrader db upgrade` derives the backup's name
+# from it); on a hub, PostgreSQL from GRADEBOOK_URL (postgresql+psycopg://USER:PASSWORD@HOST/DATABASE), so
+# that TAs can grade at once. Never a WORDSNUMS_ name: the grading sandbox passes those to students' code.
+c.CourseDirectory.db_url = os.environ.get("GRADEBOOK_URL", "sqlite:///gradebook.db")
 
 # What students see in place of a solution: a plain instruction, not nbgrader's jargon.
 c.ClearSolutions.code_stub = {

@@ -45,3 +45,13 @@ def within(seconds: float, call):
     thread.join(seconds)
     assert not thread.is_alive(), "blocked: it must have opened a named pipe"
     return result[0]
+
+
+@pytest.fixture(scope="session")
+def student_image(tmp_path_factory) -> Path:
+    """The student bundle, its Dockerfile run on the hub's environment (see student_image.py); yields the bundle."""
+    from student_image import IMAGE_ENV, MISSING, build_image
+
+    if not (IMAGE_ENV / "bin" / "jupyterhub-singleuser").exists() or not os.access(IMAGE_ENV, os.W_OK):
+        pytest.skip(MISSING)
+    return build_image(tmp_path_factory.getbasetemp() / "student-image")

@@ -17,7 +17,7 @@ from utils.grading import gradebook
 from utils.instructor import cli
 
 A1 = "a1_close_reading"
-COMMANDS = ["texts", "build", "check", "grade", "feedback", "export", "report", "demo"]
+COMMANDS = ["texts", "build", "check", "grade", "feedback", "export", "report", "demo", "bundle"]
 
 
 def wordsnums(*args, cwd=None):

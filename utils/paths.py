@@ -1,7 +1,9 @@
 """Where the course's folders are.
 
 The kit runs from a checkout (``pip install -e .``), so the course root is the folder
-above this package. ``WORDSNUMS_ROOT`` points elsewhere, for a copy of the course.
+above this package. ``WORDSNUMS_ROOT`` points elsewhere, for a copy of the course. The student
+library installed from the student bundle (``wordsnums bundle``) has no course folder: its data
+comes inside the package.
 """
 
 import os
@@ -24,8 +26,18 @@ def course_root() -> Path:
     return root
 
 
+# the student bundle's wheel carries the course data here
+BUNDLED_DATA = Path(__file__).resolve().parent / "data" / "course"
+
+
 def data_dir() -> Path:
-    return course_root() / "data"
+    """The course data: data/ of the course folder, or the student bundle's copy inside the package."""
+    try:
+        return course_root() / "data"
+    except CourseNotFound:
+        if BUNDLED_DATA.is_dir():
+            return BUNDLED_DATA
+        raise
 
 
 def raw_scrape_path() -> Path:

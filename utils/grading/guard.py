@@ -13,7 +13,7 @@ from pathlib import Path
 
 from nbgrader.api import Comment, Grade, Gradebook, SubmittedAssignment, SubmittedNotebook
 
-from utils.grading.gradebook import gradebook_url
+from utils.grading.gradebook import gradebook_url, has_gradebook
 
 PROTECTED = ("source", "release", "submitted")
 
@@ -21,8 +21,8 @@ PROTECTED = ("source", "release", "submitted")
 @contextmanager
 def _gradebook(course: Path) -> Iterator[Gradebook | None]:
     """nbgrader's gradebook of ``course``, or None before any grading has made it."""
-    # opening a Gradebook creates a missing database: a guard must not
-    if not (course / "gradebook.db").is_file():
+    # opening a Gradebook creates a missing sqlite file: a guard must not
+    if not has_gradebook(course):
         yield None
         return
     # an empty course id adds no course row, so opening it writes nothing (and races no other grader)

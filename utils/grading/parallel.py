@@ -2,9 +2,10 @@
 
 Submissions are shared out among ``jobs`` worker processes (:mod:`utils.grading.worker`), each
 running nbgrader's own autograder on one submission after another with a fresh kernel for each,
-all on nbgrader's shared sqlite gradebook. A submission already graded and unchanged since is
-skipped; a failing one is reported and never stops the others. What the workers logged (nbgrader's
-log of each submission) is kept in grading_log/ASSIGNMENT.log.
+all on the course's one gradebook (sqlite, or the server CourseDirectory.db_url names). A
+submission already graded and unchanged since is skipped; a failing one is reported and never stops
+the others. What the workers logged (nbgrader's log of each submission) is kept in
+grading_log/ASSIGNMENT.log.
 """
 
 import hashlib

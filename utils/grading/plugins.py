@@ -211,10 +211,16 @@ EXPORT_COLUMNS = ["student_id", "assignment", "duedate", "timestamp", "hours_lat
 
 
 def grade_rows(gradebook) -> list[dict]:
-    """One row per student and assignment: autograded and manual points, late penalty, final score."""
+    """One row per student and assignment: autograded and manual points, late penalty, final score.
+
+    In nbgrader's order (assignments by due date, none first; students by name), ties by name or id: the same
+    file from sqlite and PostgreSQL, which sort missing values apart and leave ties in any order.
+    """
     rows = []
-    for assignment in gradebook.assignments:
-        for student in gradebook.students:
+    assignments = sorted(gradebook.assignments, key=lambda a: (a.duedate is not None, a.duedate or 0, a.name))
+    students = sorted(gradebook.students, key=lambda s: (s.last_name or "", s.first_name or "", s.id))
+    for assignment in assignments:
+        for student in students:
             try:
                 sub = gradebook.find_submission(assignment.name, student.id)
             except MissingEntry:

@@ -22,7 +22,7 @@ def item_scores(course: Path, assignment: str) -> pd.DataFrame:
 
     Raises :class:`NoGrades` if no submission of ``assignment`` is in the gradebook.
     """
-    if not gradebook.gradebook_path(course).is_file():  # opening a Gradebook would create an empty one
+    if not gradebook.has_gradebook(course):  # opening a Gradebook would create an empty sqlite file
         raise NoGrades(assignment)
     records = {}
     with Gradebook(gradebook.gradebook_url(course)) as gb:

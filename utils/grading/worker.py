@@ -33,7 +33,7 @@ from nbgrader.converters.base import NbGraderException
 from traitlets.config import PyFileConfigLoader
 
 from utils.course.model import notebooks
-from utils.grading.gradebook import gradebook_url
+from utils.grading.gradebook import gradebook_url, has_gradebook
 from utils.grading.guard import changes, manual_marks, restore_manual_marks, snapshot
 from utils.grading.notes import KIT_NOTE, note_for
 from utils.grading.plugins import KitNotebookExporter
@@ -113,7 +113,7 @@ def _utc(seconds: float) -> datetime:
 
 def graded_before(course: Path, assignment: str, student: str) -> datetime | None:
     """The timestamp of this student's submission already in the gradebook, if any (naive UTC)."""
-    if not (course / "gradebook.db").is_file():  # opening a Gradebook would create it
+    if not has_gradebook(course):  # opening a Gradebook would create its sqlite file
         return None
     with Gradebook(gradebook_url(course), course_id="") as gb:  # no course id: opening it writes nothing
         try:

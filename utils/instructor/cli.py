@@ -14,8 +14,8 @@ from tqdm import tqdm
 from utils import paths
 from utils.course import lint, model, release_manifest
 from utils.course.scrape import write_clean_texts
-from utils.grading import gradebook, parallel, report
-from utils.instructor import demo
+from utils.grading import gradebook, gradebook_copy, parallel, report
+from utils.instructor import bundle, demo
 
 
 def _course(args) -> Path:
@@ -43,6 +43,16 @@ def _jobs(text: str) -> int:
     return jobs
 
 
+def _server_down(command: str, root: Path) -> int:
+    """Exit code 2, with one line naming the course's gradebook server and the fix, if it cannot be reached; else 0.
+
+    For the commands that run nbgrader on the gradebook (whose own error is a traceback)."""
+    if down := gradebook.server_problem(root):
+        print(f"wordsnums {command}: {down}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _gradebook_refused(command: str, problem: gradebook.GradebookProblem, then: str = "") -> int:
     print(f"wordsnums {command}: {problem}{then}", file=sys.stderr)
     return 2 if problem.broken else 1
@@ -58,6 +68,8 @@ def cmd_texts(args) -> int:
 def cmd_build(args) -> int:
     """Generate release/ from source/ with nbgrader; refuses to overwrite hand edits without --force."""
     root = _course(args)
+    if down := _server_down(args.command, root):
+        return down
     refused = 0
     for assignment in _selected(root, args.assignment):
         edited = release_manifest.hand_edits(root, assignment)
@@ -147,6 +159,8 @@ def cmd_grade(args) -> int:
 def cmd_feedback(args) -> int:
     """HTML feedback per student: each test's result and message, never hidden test code."""
     root = _course(args)
+    if down := _server_down(args.command, root):
+        return down
     for assignment in _selected(root, args.assignment):
         model.run_nbgrader(["generate_feedback", assignment, "--force"], cwd=root)
         files = sorted((root / "feedback").glob(f"*/{assignment}/*.html"))
@@ -189,10 +203,13 @@ def cmd_report(args) -> int:
 def cmd_demo(args) -> int:
     """Build release/, then run a simulated class through nbgrader's exchange and print where everything is."""
     root = _course(args)
+    if args.db_url and (refused := _demo_database_refused(args.db_url)):
+        print(f"wordsnums {args.command}: {refused}", file=sys.stderr)
+        return 2
     args.force = False  # the demo never overwrites hand edits in release/
-    if cmd_build(args):
-        return 1
-    workdir = demo.prepare_course(root, Path(args.dir).resolve())
+    if built := cmd_build(args):
+        return built
+    workdir = demo.prepare_course(root, Path(args.dir).resolve(), args.db_url)
     print(f"\nDemo course in {workdir}; students: "
           + ", ".join(f"{s} ({k})" for s, k in demo.TERM_CLASS.items()))
     mismatches = 0
@@ -216,12 +233,72 @@ def cmd_demo(args) -> int:
                   f"{row.late_penalty:4g}, score {row.score:6.2f} / {row.max_score:g}"
                   f"  {'ok' if good else f'EXPECTED {row.expected:g}'}")
     print(f"\nWhere everything is (in {workdir}):")
-    for label, rel in [("exchange", "exchange"), ("students' folders", "students"), ("submissions", "submitted"),
-                       ("autograded notebooks", "autograded"), ("feedback (HTML)", "feedback"),
-                       ("gradebook", "gradebook.db"), ("grades CSV", "grades.csv"), ("reports", "reports")]:
-        print(f"  {label:<22} {workdir / rel}")
+    folders = [("exchange", "exchange"), ("students' folders", "students"), ("submissions", "submitted"),
+               ("autograded notebooks", "autograded"), ("feedback (HTML)", "feedback")]
+    # a server's gradebook is shown by its URL, without the password
+    book = gradebook.gradebook_path(workdir) or gradebook.shown_url(gradebook.gradebook_url(workdir))
+    for label, where in [(label, workdir / rel) for label, rel in folders] + [
+            ("gradebook", book), ("grades CSV", workdir / "grades.csv"), ("reports", workdir / "reports")]:
+        print(f"  {label:<22} {where}")
     print("Manual points (prose answers) are pending: grade them in the formgrader, from the demo folder.")
     return 1 if mismatches else 0
+
+
+def cmd_bundle(args) -> int:
+    """Write the student bundle: release notebooks, data, the student library's wheel, a hub image's Dockerfile."""
+    root = _course(args)
+    out = bundle.write_bundle(root, Path(args.out).resolve())
+    wheel = next((out / "wheels").glob("*.whl"))
+    print(f"student bundle: {out}\n  library: {wheel.name} (no grading code, no solutions)\n"
+          f"  image: docker build -t words-and-numbers-student:{wheel.name.split('-')[1]} {out}")
+    return 0
+
+
+def _demo_database_refused(url: str) -> str | None:
+    """Why the demo must not use the database at ``url`` (unreachable, or holding real students), or None."""
+    if gradebook.is_sqlite(url):
+        return None
+    if why := gradebook.unreachable(url):
+        return f"the database {gradebook.shown_url(url)} cannot be reached: {why}. Start it, or correct --db-url"
+    if others := demo.foreign_students(url):
+        return (f"{gradebook.shown_url(url)} holds students who are not the demo's ({', '.join(others[:5])}"
+                f"{', ...' if len(others) > 5 else ''}): the demo writes its synthetic class there. Give --db-url "
+                "an empty database")
+    return None
+
+
+def cmd_gradebook_copy(args) -> int:
+    """Copy the course's gradebook, every row with its id, into another database (a PostgreSQL server, say)."""
+    root = _course(args)
+    source, target = gradebook.gradebook_url(root), gradebook.absolute_url(args.to, Path.cwd())
+    prefix = "wordsnums gradebook copy"
+    if not gradebook.has_gradebook(root):
+        print(f"{prefix}: there is no {gradebook.gradebook_path(root)} to copy: run `wordsnums build` first",
+              file=sys.stderr)
+        return 2
+    if problem := gradebook.gradebook_problem(root, work_in=()):  # damaged, or its server is down
+        return _gradebook_refused("gradebook copy", problem)
+    if not gradebook.is_sqlite(target) and (why := gradebook.unreachable(target)):
+        print(f"{prefix}: the database {gradebook.shown_url(target)} cannot be reached: {why}. Start it, or "
+              "correct --to", file=sys.stderr)
+        return 2
+    try:
+        counts = gradebook_copy.copy_gradebook(source, target)
+    except gradebook_copy.CopyRefused as err:
+        print(f"{prefix}: {err}", file=sys.stderr)
+        return 2
+    print(f"copied {gradebook.shown_url(source)}\n    to {gradebook.shown_url(target)}")
+    for table, (before, after) in counts.items():
+        print(f"  {table:<22} {before:>7} rows" + ("" if before == after else f"  BUT {after} in the copy"))
+    if any(before != after for before, after in counts.values()):
+        print(f"{prefix}: the copy's row counts differ (marked BUT above): keep using the old gradebook",
+              file=sys.stderr)
+        return 1
+    hidden = gradebook.shown_url(target)
+    print("Every table's rows are in the copy. To grade with it, set in nbgrader_config.py:\n"
+          f'  c.CourseDirectory.db_url = "{hidden}"'
+          + ("\n  (with the password in place of ***)" if hidden != target else ""))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,11 +327,24 @@ def main(argv: list[str] | None = None) -> int:
     run = command("demo", cmd_demo)
     run.add_argument("--dir", default="demo-course", help="scratch course folder (default: demo-course)")
     run.add_argument("--jobs", type=_jobs, default=None, help="parallel graders (default: the number of cores)")
+    run.add_argument("--db-url", help="the demo's gradebook database, e.g. postgresql+psycopg://USER:PASSWORD@HOST/DB "
+                     "(default: a sqlite file in the demo folder, whatever the course's config names)")
+    books = sub.add_parser("gradebook", help="the course's gradebook: `wordsnums gradebook copy --to URL`",
+                           description="The course's gradebook.")
+    copy = books.add_subparsers(dest="action", required=True).add_parser(
+        "copy", help=cmd_gradebook_copy.__doc__, description=cmd_gradebook_copy.__doc__)
+    copy.add_argument("--course", help="the course folder (default: the kit's checkout)")
+    copy.add_argument("--to", required=True, metavar="URL",
+                      help="the target database, empty, e.g. postgresql+psycopg://USER:PASSWORD@HOST/DB")
+    copy.set_defaults(func=cmd_gradebook_copy, command="gradebook copy")
+    command("bundle", cmd_bundle, assignment=False).add_argument(
+        "--out", default="student-bundle", help="folder to write (default: student-bundle)")
     args = parser.parse_args(argv)
     # a ValueError is an unknown student or assignment (nbgrader's MissingEntry is one): no traceback
     try:
         return args.func(args)
-    except (model.NbgraderFailed, demo.NotADemoFolder, ValueError, FileNotFoundError) as err:
+    except (model.NbgraderFailed, demo.NotADemoFolder, bundle.NotABundleFolder, ValueError,
+            FileNotFoundError) as err:
         print(f"wordsnums {args.command}: {err}", file=sys.stderr)
         return 2
 

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, Student
+from sqlalchemy import create_engine, inspect, select
 
 from utils.course import model, synthetic
 from utils.grading import gradebook, parallel, report
+from utils.instructor import folders
 
 COURSE_ID = "words-and-numbers"  # passed explicitly: students' folders have no nbgrader_config.py
 MARKER = ".wordsnums-demo"  # only a folder with this file may be wiped for a new demo
@@ -28,20 +30,34 @@ class NotADemoFolder(RuntimeError):
     """The demo was pointed at a folder that it did not create."""
 
 
-def prepare_course(root: Path, workdir: Path) -> Path:
+def prepare_course(root: Path, workdir: Path, db_url: str | None = None) -> Path:
     """A fresh demo course in ``workdir`` with root's source/ and config; an earlier demo there is replaced.
 
-    Refuses a folder that exists and was not made by a demo, so that nothing else is deleted.
+    Its gradebook is ``db_url``, by default a sqlite file of its own: never the database the course's config
+    names, which may be a production server. Refuses a folder that exists and was not made by a demo, so that
+    nothing else is deleted.
     """
-    if workdir.exists():
-        if not (workdir / MARKER).is_file():
-            raise NotADemoFolder(f"{workdir} exists and is not a demo folder; choose a new folder with --dir.")
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
-    (workdir / MARKER).write_text("made by wordsnums demo; safe to delete\n")
+    folders.remake(workdir, MARKER, "wordsnums demo",
+                   NotADemoFolder(f"{workdir} exists and is not a demo folder; choose a new folder with --dir."))
     shutil.copytree(root / "source", workdir / "source")
     shutil.copy2(root / "nbgrader_config.py", workdir / "nbgrader_config.py")
+    with open(workdir / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        # last, so it wins over the course's own setting; nbgrader and the kit both read it from here
+        config.write(f"\n# wordsnums demo: the demo's own gradebook\nc.CourseDirectory.db_url = "
+                     f"{db_url or gradebook.DEFAULT_DB_URL!r}\n")
     return workdir
+
+
+def foreign_students(url: str) -> list[str]:
+    """Students in the gradebook at ``url`` who are not the demo's: a database the demo must not write into."""
+    engine = create_engine(url)
+    try:  # read, not opened as a Gradebook: that would make nbgrader's tables in a database the demo may refuse
+        if not inspect(engine).has_table(Student.__tablename__):
+            return []
+        with engine.connect() as con:
+            return sorted(set(con.execute(select(Student.id)).scalars()) - set(TERM_CLASS))
+    finally:
+        engine.dispose()
 
 
 def exchange_args(workdir: Path) -> list[str]:
