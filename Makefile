@@ -43,6 +43,7 @@ HUB := /opt/wordsnums-hub
 hub: setup system
 	@if [ "$$(id -u)" != 0 ]; then echo "Not root: the hub test is skipped (it makes Unix users)."; \
 	elif [ ! -f $(HUB)/installed.stamp ] || [ pyproject.toml -nt $(HUB)/installed.stamp ]; then \
+		echo "Building the hub test's environment in $(HUB) (about a minute)"; \
 		rm -rf $(HUB) && /usr/bin/python3 -m venv $(HUB) && \
 		$(BIN)/python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' > $(HUB)/kit-requirements.txt && \
 		$(BIN)/python -c 'from utils.instructor import bundle; print("\n".join(bundle.requirements()))' > $(HUB)/image-requirements.txt && \

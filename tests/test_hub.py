@@ -37,7 +37,7 @@ COURSE_ID = "words-and-numbers"
 INSTRUCTOR = "wn-instructor"
 STUDENTS = {"wn-ada": "full", "wn-ben": "partial", "wn-cy": "blank"}  # wn-cy works in Chromium
 BROWSER_STUDENT = "wn-cy"
-MARKER = ".wordsnums-hub-test"  # in the home of each user this test made: only those are reused and removed
+MARKER = ".wordsnums-hub-test"  # in the home of each user this test made: only those are reused
 SHOTS = ROOT / "test-artifacts" / "hub"
 
 pytestmark = [pytest.mark.slow,
@@ -277,8 +277,9 @@ def term(student_image, tmp_path_factory):
         yield {"top": top, "exchange": exchange, "course": course, "env": env, "hub": hub, "homes": homes}
     finally:
         hub.stop()
-        for user in [INSTRUCTOR, *STUDENTS]:  # nothing of theirs outlives the test
+        for user in [INSTRUCTOR, *STUDENTS]:  # nothing of theirs outlives the test, nor they
             subprocess.run(["pkill", "--signal", "KILL", "--uid", user], capture_output=True)
+            subprocess.run(["userdel", "--force", "--remove", user], capture_output=True)
         shutil.rmtree(top, ignore_errors=True)
 
 
