@@ -15,7 +15,7 @@ from utils import paths
 from utils.course import model
 from utils.grading import parallel
 from utils.grading.limits import ProcessLimit
-from utils.grading.sandbox import bwrap_argv, read_only_paths
+from utils.grading.sandbox import bwrap_argv, read_only_paths, sandbox_problem
 
 ROOT = paths.course_root()
 VENV_BIN = str(Path(sys.executable).parent)  # a PATH without bwrap on it
@@ -163,3 +163,18 @@ def test_wordsnums_grade_without_bubblewrap_fails_each_submission_with_the_fix(t
     [outcome] = parallel.grade(tmp_course, A1, jobs=1)
     assert outcome.status == "failed"
     assert "apt-get install bubblewrap" in outcome.message, outcome
+
+
+def test_the_sandbox_check_tries_what_a_kernel_gets(tmp_path, monkeypatch):
+    # a container may allow user namespaces but no new /proc: then every kernel would fail, so must the check
+    fake = tmp_path / "bin" / "bwrap"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\nfor a in "$@"; do\n  [ "$a" = --proc ] && { echo "Can\'t mount proc" >&2; exit 1; }\n'
+                    'done\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    sandbox_problem.cache_clear()
+    try:
+        assert "Can't mount proc" in (sandbox_problem() or "")
+    finally:
+        sandbox_problem.cache_clear()

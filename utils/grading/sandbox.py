@@ -40,7 +40,10 @@ def sandbox_problem() -> str | None:
     bwrap = shutil.which("bwrap")
     if not bwrap:
         return f"bubblewrap (bwrap) is not installed. {INSTALL}"
-    trial = subprocess.run([bwrap, *_namespaces(), "--ro-bind", "/", "/", "true"], capture_output=True, text=True)
+    # the sandbox a kernel gets, /proc and /dev included (a container may allow namespaces but not a new /proc)
+    with tempfile.TemporaryDirectory(prefix="wordsnums-trial-") as folder:
+        argv = bwrap_argv(Path(folder), Path(folder), {})
+        trial = subprocess.run([bwrap, *argv[1:], "true"], capture_output=True, text=True)
     if trial.returncode != 0:
         return (f"bubblewrap cannot make a sandbox here ({trial.stderr.strip() or f'exit {trial.returncode}'}); "
                 f"user namespaces may be switched off (sysctl kernel.unprivileged_userns_clone=1). {INSTALL}")
