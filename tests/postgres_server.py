@@ -3,12 +3,12 @@ folder, listening on 127.0.0.1 only, with a password-authenticated superuser and
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 import psycopg
+from test_browser import free_port
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 USER, PASSWORD = "kit", "kit-secret"
@@ -21,12 +21,6 @@ def missing() -> str | None:
     if os.geteuid() != 0:
         return "starting PostgreSQL as the postgres user needs root (`runuser`)"
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class PostgresServer:

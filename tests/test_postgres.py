@@ -6,8 +6,9 @@ from datetime import timedelta
 
 import pytest
 from nbgrader.api import Gradebook
-from postgres_server import PASSWORD, PostgresServer, free_port, missing
+from postgres_server import PASSWORD, PostgresServer, missing
 from sqlalchemy import create_engine
+from test_browser import free_port
 from test_cli import copy_course, wordsnums
 
 from utils.course import model, synthetic
