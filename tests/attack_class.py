@@ -84,6 +84,11 @@ code += "'update grade set extra_credit = 99').connection.commit(); time.sleep(6
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
+        # a daemon's output goes nowhere: on the kernel's stderr it would cost a test cell's points
+        # (nbgrader gives 0 to a cell with stderr output) whenever grading is still running 4 s later
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
         os.execv(sys.executable, [sys.executable, "-c", code, "{MARKER}"])
     os._exit(0)
 subprocess.Popen(["sleep", "600"], start_new_session=True)
