@@ -38,14 +38,15 @@ print(json.dumps(found))
 """
 
 
-def run_kernel(code: str, cwd: Path, sandbox: str = "bubblewrap", env: dict | None = None):
+def run_kernel(code: str, cwd: Path, sandbox: str = "bubblewrap", env: dict | None = None, warm: bool = False):
     """Run one cell in a grading kernel (KitExecute, as nbgrader_config.py sets it) in a fresh process."""
     script = "\n".join([
         "import logging, sys, nbformat",
         "from utils.grading.execute import KitExecute",
         "logging.basicConfig(level=logging.WARNING, format='%(message)s')",
         f"nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell({code!r})])",
-        f"nb, _ = KitExecute(timeout=60, sandbox={sandbox!r}).preprocess(nb, {{'metadata': {{'path': {str(cwd)!r}}}}})",
+        f"execute = KitExecute(timeout=60, sandbox={sandbox!r}, warm_kernels={warm!r})",
+        f"nb, _ = execute.preprocess(nb, {{'metadata': {{'path': {str(cwd)!r}}}}})",
         "print(''.join(o.get('text', '') for o in nb.cells[0].outputs), end='')",
     ])
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
@@ -76,13 +77,14 @@ def test_package_folders_on_the_import_path_are_bound_and_the_working_course_is_
 
 
 @pytest.mark.slow
-def test_a_kernel_in_the_sandbox_reaches_only_its_folder_and_the_kit(tmp_path):
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_a_kernel_in_the_sandbox_reaches_only_its_folder_and_the_kit(tmp_path, warm):
     server = socket.create_server(("127.0.0.1", 0))
     server.settimeout(3)
     work = tmp_path / "work"
     work.mkdir()
     code = PROBE.format(source=str(ROOT / "source"), root=str(ROOT), port=server.getsockname()[1])
-    run = run_kernel(code, work, env={**os.environ, "SECRET_TOKEN": "hunter2"})
+    run = run_kernel(code, work, env={**os.environ, "SECRET_TOKEN": "hunter2"}, warm=warm)
     with pytest.raises(TimeoutError):
         server.accept()
     server.close()
@@ -90,7 +92,7 @@ def test_a_kernel_in_the_sandbox_reaches_only_its_folder_and_the_kit(tmp_path):
     assert found == {"uid": 65534, "cwd": str(work), "pids": found["pids"], "source": False,
                      "course": sorted(["data", "utils"] + [".venv"] * (".venv" in found["course"])),
                      "secret": None, "caps": "0000000000000000", "network": False, "kit": True}
-    assert len(found["pids"]) <= 3  # the sandbox's init, the kernel and the listing itself
+    assert len(found["pids"]) <= 3  # the sandbox's init, the kernel and the listing itself (warm: init, sleep, kernel)
     assert (work / "written.txt").read_text() == "mine"
 
 
@@ -126,10 +128,11 @@ def _cgroups_made() -> str | None:
 
 @pytest.mark.slow
 @pytest.mark.skipif(bool(_cgroups_made()), reason=f"no pids cgroup can be made here: {_cgroups_made()}")
-def test_a_fork_bomb_stops_at_the_process_limit_and_every_process_ends_with_the_kernel(tmp_path):
-    seconds = f"600.{os.getpid()}"  # a sleep no other process runs
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_a_fork_bomb_stops_at_the_process_limit_and_every_process_ends_with_the_kernel(tmp_path, warm):
+    seconds = f"600.{os.getpid()}{warm:d}"  # a sleep no other process runs
     before = kernel_cgroups()
-    run = run_kernel(FORK_BOMB.format(seconds=seconds), tmp_path)
+    run = run_kernel(FORK_BOMB.format(seconds=seconds), tmp_path, warm=warm)
     started, error = run.stdout.split(maxsplit=1)
     assert 400 < int(started) < 512 and error.strip() == "Resource temporarily unavailable", run.stdout + run.stderr
     assert subprocess.run(["pgrep", "-f", f"sleep {seconds}"], capture_output=True).stdout == b""

@@ -172,7 +172,7 @@ def submit(course: Path, student: str, write=None) -> Path:
 ])
 def test_an_id_nbgrader_cannot_take_fails_that_student_with_the_fix(tmp_course, student, words):
     submit(tmp_course, student)
-    outcome = worker.grade_one(tmp_course, A1, student, {student}, 50)
+    outcome = worker.grade_one(tmp_course, A1, student, True, 50)
     assert outcome["status"] == "failed"
     assert outcome["message"] == f"the student folder {str(tmp_course / 'submitted' / student)!r} {words} " \
                                  "to the student's id in plain letters, digits, '_', '-' or '.', and grade again."
@@ -187,13 +187,13 @@ def test_an_id_nbgrader_cannot_take_fails_that_student_with_the_fix(tmp_course, 
 ])
 def test_a_notebook_that_is_no_plain_file_fails_with_its_path(tmp_course, make, words):
     folder = submit(tmp_course, "odd", make)
-    outcome = within(20, lambda: worker.grade_one(tmp_course, A1, "odd", {"odd"}, 50))
+    outcome = within(20, lambda: worker.grade_one(tmp_course, A1, "odd", True, 50))
     assert outcome["status"] == "failed" and outcome["message"].startswith(f"{folder / NOTEBOOK}")
     assert words in outcome["message"] and outcome["notes"] == []
 
 
 def test_a_crash_outside_nbgrader_fails_that_student_and_the_worker_goes_on(tmp_course, monkeypatch, capsys):
-    def grade_one(course, assignment, student, batch, max_mb):
+    def grade_one(course, assignment, student, warm, max_mb):
         print("noise that is not a report line")
         if student == "bob":
             raise KeyError("a surprise")
@@ -201,7 +201,7 @@ def test_a_crash_outside_nbgrader_fails_that_student_and_the_worker_goes_on(tmp_
 
     monkeypatch.setattr(worker, "grade_one", grade_one)
     monkeypatch.setattr(worker, "max_notebook_mb", lambda course: 50)
-    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(["ada", "bob", "cy"])))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps({"warm": True})))
     assert worker.main([str(tmp_course), A1, "ada", "bob", "cy"]) == 0
     out, err = capsys.readouterr()
     lines = [json.loads(line) for line in out.splitlines()]  # every stdout line is a report

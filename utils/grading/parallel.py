@@ -93,7 +93,7 @@ def _outcome(line: str, expected: set[str]) -> Outcome | None:
     return outcome if outcome.student in expected else None
 
 
-def _worker(course: Path, assignment: str, students: list[str], batch: list[str], logs: list[str]):
+def _worker(course: Path, assignment: str, students: list[str], warm: bool, logs: list[str]):
     """Start a grading worker for some students; yields each student's outcome as it finishes.
 
     Appends what the worker logged to ``logs``, headed by the students it graded.
@@ -103,7 +103,7 @@ def _worker(course: Path, assignment: str, students: list[str], batch: list[str]
         proc = subprocess.Popen([sys.executable, "-m", "utils.grading.worker", str(course), assignment, *students],
                                 cwd=course, env=nbgrader_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=log, text=True, errors="replace")
-        proc.stdin.write(json.dumps(batch))  # who else is graded in this run: their gradebook rows may change
+        proc.stdin.write(json.dumps({"warm": warm}))
         proc.stdin.close()
         done = set()
         for line in proc.stdout:
@@ -134,11 +134,12 @@ def _chosen(course: Path, assignment: str, only: list[str] | None) -> list[str]:
 
 
 def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = False,
-          progress=None, only: list[str] | None = None) -> list[Outcome]:
+          progress=None, only: list[str] | None = None, warm: bool = True) -> list[Outcome]:
     """Autograde every submission of ``assignment`` in parallel; returns one outcome per student.
 
     ``progress``, if given, is called with each outcome as it completes (for a progress bar). ``only``,
-    if given, names the students to grade; the others are left alone and not listed.
+    if given, names the students to grade; the others are left alone and not listed. ``warm``: fork each
+    sandboxed kernel from a template that has imported the notebooks' libraries (:mod:`.warm`).
     """
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1 (the number of grading workers), not {jobs}")
@@ -165,8 +166,7 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
         lock = threading.Lock()
 
         def run(chunk):
-            for outcome in _worker(course, assignment, [student for student, _, _ in chunk], list(fingerprints),
-                                   logs):
+            for outcome in _worker(course, assignment, [student for student, _, _ in chunk], warm, logs):
                 with lock:
                     if outcome.status == "graded":
                         _record(course, *fingerprints[outcome.student])

@@ -84,12 +84,23 @@ def bwrap_argv(work: Path, sockets: Path, environ: dict[str, str]) -> list[str]:
     for path in read_only_paths():
         argv += ["--ro-bind", str(path), str(path)]
     argv += ["--bind", str(sockets), str(sockets), "--bind", str(work), str(work), "--chdir", str(work),
-             "--clearenv", "--setenv", "HOME", "/tmp", "--setenv", "TMPDIR", "/tmp",
-             "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib"]
-    for name, value in sorted(environ.items()):
-        if name in KEPT_VARIABLES or name.startswith(KEPT_PREFIXES):
-            argv += ["--setenv", name, value]
+             "--clearenv"]
+    for name, value in sorted(sandbox_environment(environ).items()):
+        argv += ["--setenv", name, value]
     return [*argv, "--"]
+
+
+def sandbox_environment(environ) -> dict[str, str]:
+    """The environment a kernel gets: a home and temporary folder in its private /tmp, and of ``environ`` only
+    the locale, time zone, PATH, the kit's switches and numeric-library settings.
+
+    >>> env = sandbox_environment({"LANG": "C.UTF-8", "SSH_AUTH_SOCK": "/run/agent"})
+    >>> env["LANG"], env["HOME"], "SSH_AUTH_SOCK" in env
+    ('C.UTF-8', '/tmp', False)
+    """
+    kept = {name: value for name, value in environ.items()
+            if name in KEPT_VARIABLES or name.startswith(KEPT_PREFIXES)}
+    return kept | {"HOME": "/tmp", "TMPDIR": "/tmp", "MPLCONFIGDIR": "/tmp/matplotlib"}
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -120,12 +131,12 @@ class SandboxedKernelManager(AsyncKernelManager):
         self._remove_process_limit()
         memory = self.memory_limit_mb * 2**20
         if memory and limits.resource is None:
-            _warn_once(self.log, "this system cannot limit a kernel's memory (no POSIX resource module): grading "
+            warn_once(self.log, "this system cannot limit a kernel's memory (no POSIX resource module): grading "
                        "kernels run without a memory limit")
             memory = 0
         self._process_limit = limits.ProcessLimit(self.max_processes) if self.max_processes else None
         if self._process_limit and (problem := self._process_limit.make()):
-            _warn_once(self.log, f"grading kernels run without a process limit: {problem}. Each cell's timeout "
+            warn_once(self.log, f"grading kernels run without a process limit: {problem}. Each cell's timeout "
                        "and the sandbox still end every process a student's code starts")
             self._process_limit = None
         process_limit = self._process_limit
@@ -137,6 +148,14 @@ class SandboxedKernelManager(AsyncKernelManager):
                 process_limit.join()
 
         return start_within_limits
+
+    def process_limit_folder(self) -> Path | None:
+        """The pids cgroup of the kernel being started, if it has one."""
+        return self._process_limit.folder if getattr(self, "_process_limit", None) else None
+
+    def memory_limit_bytes(self) -> int:
+        """The kernel's address-space limit in bytes (0: none, also where it cannot be set)."""
+        return self.memory_limit_mb * 2**20 if limits.resource is not None else 0
 
     def _remove_process_limit(self) -> None:
         if getattr(self, "_process_limit", None):
@@ -160,5 +179,5 @@ class SandboxedKernelManager(AsyncKernelManager):
 
 
 @functools.cache
-def _warn_once(log, message: str) -> None:
+def warn_once(log, message: str) -> None:
     log.warning(message)

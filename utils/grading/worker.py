@@ -1,9 +1,10 @@
 """A grading worker: autogrades several students' submissions in one process, one after another.
 
 Run as ``python -m utils.grading.worker COURSE ASSIGNMENT STUDENT...`` by :func:`utils.grading.parallel.grade`,
-with the JSON list of every student graded in the run on stdin.
-Importing nbgrader and the course config once per worker, not once per submission, is what makes
-parallel grading pay; each submission still runs in a fresh kernel of its own.
+with its options as JSON on stdin (``{"warm": true}``: kernels forked from a template, :mod:`.warm`).
+Importing nbgrader and the course config once per worker, not once per submission, and, with warm kernels,
+the notebooks' libraries once per worker, is what makes parallel grading pay; each submission still runs in
+a fresh kernel of its own, in a sandbox of its own, which reaches neither the course nor the gradebook.
 
 Each submission is graded in a scratch copy of the course (its config, the assignment's source and
 the one submission's plain files and folders: no link, pipe or device), with the real gradebook: what a
@@ -34,7 +35,6 @@ from traitlets.config import PyFileConfigLoader
 
 from utils.course.model import notebooks
 from utils.grading.gradebook import gradebook_url, has_gradebook
-from utils.grading.guard import changes, manual_marks, restore_manual_marks, snapshot
 from utils.grading.notes import KIT_NOTE, note_for
 from utils.grading.plugins import KitNotebookExporter
 from utils.grading.submissions import (
@@ -182,12 +182,12 @@ class _AutogradeApp(AutogradeApp):
             sys.exit(1)  # as AutogradeApp: what went wrong is in the log
 
 
-def _autograde(scratch: Path, course: Path, assignment: str, student: str, log: _Log) -> bool:
+def _autograde(scratch: Path, course: Path, assignment: str, student: str, log: _Log, warm: bool) -> bool:
     app = _AutogradeApp()
     app.log.addHandler(log)
     try:
         app.initialize([assignment, "--force", f"--CourseDirectory.root={scratch}",
-                        f"--CourseDirectory.db_url={gradebook_url(course)}"])
+                        f"--CourseDirectory.db_url={gradebook_url(course)}", f"--KitExecute.warm_kernels={warm}"])
         # set, not parsed: an id like --help is no option, and escaped, nbgrader's glob matches it alone
         app.coursedir.student_id = glob.escape(student)
         app.start()
@@ -202,7 +202,7 @@ def _autograde(scratch: Path, course: Path, assignment: str, student: str, log: 
     return not log.errors
 
 
-def _grade_in_scratch(course: Path, assignment: str, student: str, batch: set[str], log: _Log) -> str:
+def _grade_in_scratch(course: Path, assignment: str, student: str, warm: bool, log: _Log) -> str:
     """Autograde one submission in a scratch copy of the course; notes what its code changed where."""
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", student)[:40]  # the id may hold anything a file name can
     scratch = Path(tempfile.mkdtemp(prefix=f"wordsnums-grade-{safe}-"))
@@ -215,19 +215,13 @@ def _grade_in_scratch(course: Path, assignment: str, student: str, batch: set[st
         log.notes += settle_timestamp(course / "submitted" / student / assignment,
                                       scratch / "submitted" / student / assignment,
                                       _utc(time.time()), graded_before(course, assignment, student))
-        before, course_before, marks = _tree(scratch), snapshot(course, batch), manual_marks(course)
-        graded = _autograde(scratch, course, assignment, student, log)
+        before = _tree(scratch)
+        graded = _autograde(scratch, course, assignment, student, log, warm)
         strays = sorted(path for path, digest in _tree(scratch).items()
                         if before.get(path) != digest and not Path(path).is_relative_to(mine))
         if strays:
             log.notes.append("its code wrote outside its folder (into the grading copy, thrown away): "
                              + ", ".join(strays))
-        # only an absolute path reaches the course itself
-        if put_back := restore_manual_marks(course, marks):
-            log.notes.append(f"manual marks of {', '.join(put_back)} changed while it was graded; put back")
-        if changed := changes(course_before, snapshot(course, batch)):
-            log.notes.append("the course changed while it was graded (other submissions graded at the same "
-                             "time may have done it): " + "; ".join(changed))
         if graded:
             shutil.rmtree(course / mine, ignore_errors=True)
             # pipes or links its code made stay behind: a copy would open or follow them
@@ -244,7 +238,7 @@ def max_notebook_mb(course: Path) -> int:
     return KitNotebookExporter(config=config).max_notebook_mb
 
 
-def grade_one(course: Path, assignment: str, student: str, batch: set[str], max_mb: int) -> dict:
+def grade_one(course: Path, assignment: str, student: str, warm: bool, max_mb: int) -> dict:
     start = time.perf_counter()
     expected = [p.stem for p in notebooks(course, assignment)]
     folder = course / "submitted" / student / assignment
@@ -258,16 +252,16 @@ def grade_one(course: Path, assignment: str, student: str, batch: set[str], max_
     if refused:
         status, log.errors = "failed", refused
     else:
-        status = _grade_in_scratch(course, assignment, student, batch, log)
+        status = _grade_in_scratch(course, assignment, student, warm, log)
     return {"student": student, "status": status, "seconds": time.perf_counter() - start,
             "message": log.message(), "notes": log.notes}
 
 
-def grade_safely(course: Path, assignment: str, student: str, batch: set[str], max_mb: int) -> dict:
+def grade_safely(course: Path, assignment: str, student: str, warm: bool, max_mb: int) -> dict:
     """:func:`grade_one`, where anything unexpected fails this student only, with the error as its message."""
     start = time.perf_counter()
     try:
-        return grade_one(course, assignment, student, batch, max_mb)
+        return grade_one(course, assignment, student, warm, max_mb)
     except (Exception, SystemExit) as err:  # the worker goes on with the next student
         return {"student": student, "status": "failed", "seconds": time.perf_counter() - start,
                 "message": f"grading stopped on an unexpected error: {type(err).__name__}: {err}", "notes": []}
@@ -275,14 +269,13 @@ def grade_safely(course: Path, assignment: str, student: str, batch: set[str], m
 
 def main(argv: list[str]) -> int:
     course, assignment, *students = argv
-    # everyone graded in this run, by any worker: their gradebook rows change, the others' must not
-    batch = set(json.loads(sys.stdin.read() or "[]")) | set(students)
+    warm = json.loads(sys.stdin.read() or "{}").get("warm", False)
     course = Path(course).resolve()
     max_mb = max_notebook_mb(course)
     out = sys.stdout
     with contextlib.redirect_stdout(sys.stderr):  # stdout carries the report lines only; other prints go to the log
         for student in students:
-            outcome = grade_safely(course, assignment, student, batch, max_mb)
+            outcome = grade_safely(course, assignment, student, warm, max_mb)
             # the log (stderr, kept in grading_log/) tells each student's end beside nbgrader's lines
             print(f"[wordsnums] {student}: {outcome['status']} in {outcome['seconds']:.1f} s"
                   + (f": {outcome['message']}" if outcome["message"] else ""), file=sys.stderr, flush=True)

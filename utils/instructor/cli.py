@@ -139,7 +139,8 @@ def cmd_grade(args) -> int:
         start = time.perf_counter()
         bar, tick = _bar(len(parallel.students(root, assignment)) if only is None else len(only), assignment)
         try:
-            outcomes = parallel.grade(root, assignment, jobs=args.jobs, force=args.force, progress=tick, only=only)
+            outcomes = parallel.grade(root, assignment, jobs=args.jobs, force=args.force, progress=tick, only=only,
+                                      warm=not args.cold)
         finally:
             bar.close()
         counts = {s: sum(o.status == s for o in outcomes) for s in ("graded", "skipped", "failed")}
@@ -321,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--student", dest="students", action="extend", nargs="+", metavar="ID",
                        help="grade only these students (repeatable; give the assignment before it)")
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded and unchanged")
+    grade.add_argument("--cold", action="store_true", help="start each kernel as a new Python (slower) instead of "
+                       "forking it from a template that has imported the notebooks' libraries")
     command("feedback", cmd_feedback)
     command("export", cmd_export, assignment=False).add_argument("--to", default="grades.csv", help="CSV file to write")
     command("report", cmd_report).add_argument("--out", default="reports", help="folder for the report files")
