@@ -131,7 +131,7 @@ def main():
             failures += [(name, *f) for f in failed]
 
         t_pm = papermill_seconds(root, assignments, tmp)
-        print(f"  {'papermill, one cold execution per notebook':<52}{'':7} s  ({t_pm:.2f} s per notebook)")
+        print(f"  {'papermill, one cold execution per notebook':<52}{'':11}({t_pm:.2f} s per notebook)")
         scores = {name: all_scores(c, assignments) for name, c in courses.items()}
         same = all(scores[name] == scores["sequential"] for name in ("warm", "cold", "bare"))
         differ = sum(scores["default"].get(key) != value for key, value in scores["sequential"].items())

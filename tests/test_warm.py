@@ -102,3 +102,30 @@ def test_where_no_template_can_fork_kernels_start_cold_and_grading_says_so(tmp_p
     printed = asyncio.run(_run(tmp_path, "import sys; print('pandas' in sys.modules, sys.prefix)"))
     assert printed.split()[0] == "False"  # a new Python, which has imported nothing yet
     assert "a test says so; kernels start cold (a new Python each) instead" in caplog.text
+
+
+
+def memory_holds(pid: int, wanted: bytes) -> bool:
+    """Whether any readable memory of process ``pid`` holds ``wanted`` (root reads any process's memory)."""
+    with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            start, end = (int(x, 16) for x in span.split("-"))
+            if perms.startswith("r") and "[vvar" not in line and "[vsyscall]" not in line:
+                try:
+                    mem.seek(start)
+                    if wanted in mem.read(end - start):
+                        return True
+                except OSError:
+                    pass
+    return False
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="reads the template's memory, as only root may")
+def test_the_template_never_holds_a_kernels_request_so_no_later_kernel_inherits_one(tmp_path):
+    earlier = tmp_path / "earlier-kernel-folder-58213"
+    earlier.mkdir()
+    asyncio.run(_run(earlier, "print('graded')"))
+    template = warm.template().process.pid
+    assert memory_holds(template, b"kernel_template")  # the search works
+    assert not memory_holds(template, earlier.name.encode())

@@ -4,7 +4,8 @@ Run as ``python -m utils.grading.kernel_template IMPORTS...`` by :mod:`utils.gra
 sandbox's environment and / as its folder. It reads no course file: it holds the libraries and nothing else.
 It answers each request (one JSON line on stdin: the host pid of a process inside a bubblewrap sandbox made
 for one kernel, and the kernel's connection file, folder, environment, cgroup and memory limit) with one JSON
-line on stdout: the pid of a new kernel inside that sandbox.
+line on stdout: the pid of a new kernel inside that sandbox. Each request is read and answered by a fork of
+the template, so the template itself never holds one.
 
 The kernel is a fork of this process (so pandas, matplotlib, nltk and the kit are imported already) that
 joins every namespace of the sandbox before it runs anything of a student's: its user namespace, where it
@@ -139,20 +140,48 @@ def spawn(request: dict) -> int:
     return int(kernels[0])
 
 
+def _read_line(fd: int) -> bytes:
+    """One line from ``fd``, read a byte at a time: what follows it stays for the next reader."""
+    line = bytearray()
+    while not line.endswith(b"\n") and (byte := os.read(fd, 1)):
+        line += byte
+    return bytes(line)
+
+
+def serve_one() -> int:
+    """Read one request, fork its kernel and answer; 3 when the grader has no more."""
+    line = _read_line(0)
+    if not line:
+        return 3
+    try:
+        answer = {"pid": spawn(json.loads(line))}
+    except Exception as err:  # one failed kernel is the grader's to report; the template goes on
+        answer = {"error": f"{type(err).__name__}: {err}"}
+    os.write(1, (json.dumps(answer) + "\n").encode())
+    return 0
+
+
 def main(imports: list[str]) -> int:
     LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # never outlives the grader that started it
     for name in imports:
         importlib.import_module(name)
-    out = sys.stdout
-    sys.stdout = sys.stderr  # stdout carries the answers only
-    print(json.dumps({"ready": sorted(imports)}), file=out, flush=True)
-    for line in sys.stdin:
-        try:
-            answer = {"pid": spawn(json.loads(line))}
-        except Exception as err:  # one failed kernel is the grader's to report; the template goes on
-            answer = {"error": f"{type(err).__name__}: {err}"}
-        print(json.dumps(answer), file=out, flush=True)
-    return 0
+    sys.stdout = sys.stderr  # stdout (fd 1) carries the answers only
+    os.write(1, (json.dumps({"ready": sorted(imports)}) + "\n").encode())
+    while True:
+        # each request is read and served in a fork, so the template never holds one: no kernel finds an
+        # earlier kernel's folder or arguments in the memory it was forked from
+        server = os.fork()
+        if server == 0:
+            code = 1
+            try:
+                code = serve_one()
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(server, 0)
+        if (code := os.waitstatus_to_exitcode(status)) == 3:
+            return 0
+        if code != 0:  # it ended before answering: the grader waits for an answer all the same
+            os.write(1, (json.dumps({"error": f"the template's fork ended with exit {code}"}) + "\n").encode())
 
 
 if __name__ == "__main__":
