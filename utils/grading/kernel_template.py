@@ -19,10 +19,11 @@ import ctypes
 import importlib
 import json
 import os
-import resource
 import signal
 import sys
 from pathlib import Path
+
+from utils.grading.limits import resource  # None where the system has none: warm kernels need Linux
 
 LIBC = ctypes.CDLL(None, use_errno=True)
 PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 38, 47, 4
