@@ -61,6 +61,8 @@ def drop_capabilities() -> None:
 
 def join_sandbox(pid: int) -> None:
     """Join every namespace of process ``pid`` that this process is not in already, then drop all capabilities."""
+    if os.geteuid() != 0:
+        raise PermissionError("warm kernels need grading to run as root (to join a sandbox's namespaces)")
     os.setgroups([])  # the groups of the grader mean nothing inside, and setgroups is denied there
     wanted = {}
     for name in NAMESPACES:
