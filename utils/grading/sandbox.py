@@ -129,11 +129,10 @@ class SandboxedKernelManager(AsyncKernelManager):
     def _limits(self):
         """What the kernel process runs before it starts: the memory and process limits (made fresh each start)."""
         self._remove_process_limit()
-        memory = self.memory_limit_mb * 2**20
-        if memory and limits.resource is None:
+        memory = self.memory_limit_bytes()
+        if self.memory_limit_mb and limits.resource is None:
             warn_once(self.log, "this system cannot limit a kernel's memory (no POSIX resource module): grading "
                        "kernels run without a memory limit")
-            memory = 0
         self._process_limit = limits.ProcessLimit(self.max_processes) if self.max_processes else None
         if self._process_limit and (problem := self._process_limit.make()):
             warn_once(self.log, f"grading kernels run without a process limit: {problem}. Each cell's timeout "

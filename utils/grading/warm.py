@@ -14,9 +14,11 @@ import contextlib
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -44,9 +46,13 @@ class Template:
     """The template process, and the requests it answers one at a time."""
 
     def __init__(self, imports=IMPORTS):
-        env = sandbox_environment(os.environ) | SINGLE_THREADED
-        env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"  # what ipykernel gives matplotlib
-        # from /, so sys.path has no course in it; its own matplotlib cache (/tmp is the sandbox's own inside)
+        # a private home: the sandbox's /tmp is the machine's /tmp out here, where any user could plant a
+        # matplotlibrc or an nltk_data folder for every kernel to inherit
+        self.home = Path(tempfile.mkdtemp(prefix="wordsnums-template-"))
+        env = sandbox_environment(os.environ) | SINGLE_THREADED | {
+            "HOME": str(self.home), "TMPDIR": str(self.home), "MPLCONFIGDIR": str(self.home / "matplotlib"),
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline"}  # the backend ipykernel gives matplotlib
+        # from /, so sys.path has no course in it
         self.process = subprocess.Popen([sys.executable, "-m", "utils.grading.kernel_template", *imports],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                         cwd="/", env=env, text=True, start_new_session=True)
@@ -84,6 +90,7 @@ class Template:
         if self.alive():
             self.process.kill()
         self.process.wait()
+        shutil.rmtree(self.home, ignore_errors=True)
 
 
 _template: Template | None = None
