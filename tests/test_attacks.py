@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from attack_class import KIT, MARKER, write_attack_class
+from distributed import LocalCluster
 from fixture_class import A1, NOTEBOOK, grading_course
 from nbconvert.exporters import HTMLExporter
 from nbgrader.api import Gradebook
@@ -25,8 +26,7 @@ from utils.course import model
 from utils.grading import gradebook, parallel
 
 pytestmark = pytest.mark.slow
-GRADING_OUTPUTS = {"autograded", "feedback", "grading_log", "gradebook.db", ".wordsnums-graded.json",
-                   ".wordsnums-graded.json.lock"}
+GRADING_OUTPUTS = {"autograded", "feedback", "grading_log", "gradebook.db", parallel.LEDGER, f"{parallel.LEDGER}.lock"}
 
 
 @pytest.fixture
@@ -100,14 +100,11 @@ def scripts(page: str) -> list[str]:
     return re.findall(r"<script[^>]*>[^<]*PWNED[^<]*|<[^>]+\bon\w+\s*=[^>]*PWNED", page)
 
 
-def test_the_attack_class_gains_nothing_and_changes_nothing(tmp_course, listener):
-    port, received = listener
-    root = tmp_course
-    expected = write_attack_class(root, grading_course(root, due=None), port)
-    course_before, kit_before = digests(root, GRADING_OUTPUTS), digests(KIT)
-
+def graded_and_gained_nothing(root: Path, expected: dict, received: list, course_before: dict, kit_before: dict,
+                              **where) -> None:
+    """Grade the attack class (on local workers, or where ``where`` says) and check that it gained nothing."""
     start = time.perf_counter()
-    outcomes = {o.student: o for o in parallel.grade(root, A1, jobs=2)}
+    outcomes = {o.student: o for o in parallel.grade(root, A1, **where)}
     took = time.perf_counter() - start
     assert took < 300, f"grading took {took:.0f} s: something kept the run open"
     assert {s: o.status for s, o in outcomes.items()} == {s: "graded" for s in expected}, outcomes
@@ -119,6 +116,14 @@ def test_the_attack_class_gains_nothing_and_changes_nothing(tmp_course, listener
     assert received == []
     assert digests(root, GRADING_OUTPUTS) == course_before
     assert digests(KIT) == kit_before
+
+
+def test_the_attack_class_gains_nothing_and_changes_nothing(tmp_course, listener):
+    port, received = listener
+    root = tmp_course
+    expected = write_attack_class(root, grading_course(root, due=None), port)
+    course_before, kit_before = digests(root, GRADING_OUTPUTS), digests(KIT)
+    graded_and_gained_nothing(root, expected, received, course_before, kit_before, jobs=2)
 
     model.run_nbgrader(["generate_feedback", A1, "--force"], cwd=root)
     secrets = secret_fragments(root)
@@ -143,3 +148,14 @@ def test_the_attack_class_gains_nothing_and_changes_nothing(tmp_course, listener
     assert received == []
     assert digests(root, GRADING_OUTPUTS) == course_before
     assert digests(KIT) == kit_before
+
+
+def test_the_attack_class_graded_on_a_dask_cluster_gains_nothing_and_changes_nothing(tmp_course, listener):
+    port, received = listener
+    root = tmp_course
+    expected = write_attack_class(root, grading_course(root, due=None), port)
+    course_before, kit_before = digests(root, GRADING_OUTPUTS), digests(KIT)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        graded_and_gained_nothing(root, expected, received, course_before, kit_before,
+                                  scheduler=cluster.scheduler_address)

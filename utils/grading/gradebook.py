@@ -119,13 +119,15 @@ def server_problem(course: Path) -> str | None:
             f"or correct c.CourseDirectory.db_url in {Path(course).resolve() / 'nbgrader_config.py'}")
 
 
-def in_gradebook(course: Path, assignment: str, student: str) -> bool:
+def students_graded(course: Path, assignment: str) -> set[str]:
+    """The students with a submission of ``assignment`` in the gradebook (none if it has no gradebook yet)."""
+    if not has_gradebook(course):  # opening a Gradebook would create its sqlite file
+        return set()
     with Gradebook(gradebook_url(course)) as gb:
         try:
-            gb.find_submission(assignment, student)
+            return {submission.student_id for submission in gb.find_assignment(assignment).submissions}
         except MissingEntry:
-            return False
-    return True
+            return set()
 
 
 def scores(course: Path, assignment: str) -> pd.DataFrame:

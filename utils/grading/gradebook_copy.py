@@ -113,3 +113,36 @@ def copy_gradebook(source_url: str, target_url: str) -> dict[str, tuple[int, int
             raise CopyRefused(f"{shown_url(target_url)} refused a row ({reason}): nothing copied") from None
         before, after = row_counts(source), row_counts(target)
     return {name: (before[name], after[name]) for name in before}
+
+
+def _rows(con, table, column: str, values) -> list[dict]:
+    return [dict(row) for row in con.execute(select(table).where(table.c[column].in_(list(values)))).mappings()]
+
+
+def copy_assignment(source_url: str, target_url: str, assignment: str) -> None:
+    """Copy what nbgrader knows of ``assignment`` (its course, notebooks and cells, ids unchanged, no student and
+    no submission) from the gradebook at ``source_url`` into a new one at ``target_url``: all nbgrader's
+    autograder needs to grade a submission of it elsewhere (:mod:`utils.grading.remote`).
+    """
+    tables = Base.metadata.tables
+    with _engine(source_url) as source, _engine(target_url) as target:
+        with _alembic_on_path(), Gradebook(target_url, course_id=""):
+            pass
+        with source.connect() as reading:
+            found = _rows(reading, tables["assignment"], "name", [assignment])
+            if not found:
+                raise CopyRefused(f"{shown_url(source_url)} holds no assignment {assignment!r}: run "
+                                  f"`wordsnums build {assignment}` (nbgrader generate_assignment) first")
+            notebooks = _rows(reading, tables["notebook"], "assignment_id", [row["id"] for row in found])
+            notebook_ids = [row["id"] for row in notebooks]
+            cells = _rows(reading, tables["base_cell"], "notebook_id", notebook_ids)
+            cell_ids = [row["id"] for row in cells]
+            copied = [("course", _rows(reading, tables["course"], "id", [row["course_id"] for row in found])),
+                      ("assignment", found), ("notebook", notebooks), ("base_cell", cells),
+                      *[(name, _rows(reading, tables[name], "id", cell_ids))
+                        for name in ("grade_cells", "solution_cells", "task_cells")],
+                      ("source_cell", _rows(reading, tables["source_cell"], "notebook_id", notebook_ids))]
+        with target.begin() as writing:
+            for name, rows in copied:
+                if rows:
+                    writing.execute(tables[name].insert(), rows)

@@ -24,6 +24,16 @@ NOTES = [
 ]
 
 
+def is_late_note(note: str) -> bool:
+    """Whether ``note`` gives a late penalty (which depends on the manual scores too, so the gradebook's writer
+    computes it where they are).
+
+    >>> is_late_note("30.0 hours late: a penalty of 3.40 of 17.00 points")
+    True
+    """
+    return re.fullmatch(r"[\d.]+ hours late: a penalty of [\d.]+ of [\d.]+ points", note) is not None
+
+
 def note_for(message: str) -> str | None:
     """The note for one of nbgrader's log messages, or None for routine ones.
 

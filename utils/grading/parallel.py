@@ -23,10 +23,13 @@ import pandas as pd
 from filelock import FileLock
 
 from utils.course.model import course_files, nbgrader_env
-from utils.grading.gradebook import in_gradebook
+from utils.grading import cluster
+from utils.grading.gradebook import students_graded
 from utils.grading.submissions import special_kind, student_problem
 
-LEDGER = ".wordsnums-graded.json"  # beside gradebook.db: what each grade was computed from
+# beside gradebook.db: what each grade was computed from, one JSON line per grade written (the last one counts),
+# so that recording a grade costs the same in a class of ten and of thousands
+LEDGER = ".wordsnums-graded.jsonl"
 
 
 @dataclass
@@ -57,31 +60,42 @@ def _hash_folder(digest, folder: Path) -> None:
             digest.update(os.fsencode(path.relative_to(folder)) + b"\0" + _read(path) + b"\0")
 
 
-def submission_hash(course: Path, assignment: str, student: str) -> str:
+def _course_digest(course: Path, assignment: str) -> bytes:
+    digest = hashlib.sha256()
+    _hash_folder(digest, course / "source" / assignment)
+    digest.update((course / "nbgrader_config.py").read_bytes())
+    return digest.digest()
+
+
+def submission_hash(course: Path, assignment: str, student: str, course_digest: bytes | None = None) -> str:
     """A fingerprint of what a grade is computed from: the submission, the source (tests) and the config.
 
-    A fixed hidden test or a new late policy changes it, so nobody keeps a stale grade.
+    A fixed hidden test or a new late policy changes it, so nobody keeps a stale grade. ``course_digest``: the
+    source's and config's part, computed once for a whole class.
     """
     digest = hashlib.sha256()
     _hash_folder(digest, course / "submitted" / student / assignment)
-    _hash_folder(digest, course / "source" / assignment)
-    digest.update((course / "nbgrader_config.py").read_bytes())
+    digest.update(course_digest or _course_digest(course, assignment))
     return digest.hexdigest()
 
 
 def _ledger(course: Path) -> dict:
+    """What each grade in the course was computed from, by ASSIGNMENT/STUDENT (a line cut short is skipped)."""
     path = course / LEDGER
-    return json.loads(path.read_text()) if path.is_file() else {}
+    ledger = {}
+    for line in path.read_text(errors="replace").splitlines() if path.is_file() else []:
+        try:
+            entry = json.loads(line)
+            ledger[entry["key"]] = entry["fingerprint"]
+        except (ValueError, KeyError, TypeError):
+            continue
+    return ledger
 
 
 def _record(course: Path, key: str, value: str) -> None:
-    """Add one entry to the ledger; a lock keeps concurrent `wordsnums grade` runs from losing entries."""
-    with FileLock(course / (LEDGER + ".lock")):
-        ledger = _ledger(course)
-        ledger[key] = value
-        tmp = course / f"{LEDGER}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(ledger, indent=1, sort_keys=True))
-        os.replace(tmp, course / LEDGER)
+    """Add one entry to the ledger; a lock keeps concurrent `wordsnums grade` runs from interleaving lines."""
+    with FileLock(course / (LEDGER + ".lock")), open(course / LEDGER, "a") as ledger:
+        ledger.write(json.dumps({"key": key, "fingerprint": value}) + "\n")
 
 
 def _outcome(line: str, expected: set[str]) -> Outcome | None:
@@ -134,47 +148,52 @@ def _chosen(course: Path, assignment: str, only: list[str] | None) -> list[str]:
 
 
 def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = False,
-          progress=None, only: list[str] | None = None, warm: bool = True) -> list[Outcome]:
+          progress=None, only: list[str] | None = None, warm: bool = True,
+          scheduler: str | None = None) -> list[Outcome]:
     """Autograde every submission of ``assignment`` in parallel; returns one outcome per student.
 
     ``progress``, if given, is called with each outcome as it completes (for a progress bar). ``only``,
     if given, names the students to grade; the others are left alone and not listed. ``warm``: fork each
     sandboxed kernel from a template that has imported the notebooks' libraries (:mod:`.warm`).
+    ``scheduler``: grade on the Dask cluster whose scheduler has this address (:mod:`.cluster`) instead of
+    ``jobs`` local workers; raises :class:`.cluster.ClusterUnavailable` if grading cannot start there.
     """
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1 (the number of grading workers), not {jobs}")
     jobs = jobs or os.cpu_count() or 1
-    ledger = _ledger(course)
+    ledger, graded, common = _ledger(course), students_graded(course, assignment), _course_digest(course, assignment)
     todo, outcomes = [], []
     for student in _chosen(course, assignment, only):
         key = f"{assignment}/{student}"
-        fingerprint = submission_hash(course, assignment, student)
+        fingerprint = submission_hash(course, assignment, student, common)
         # an id nbgrader cannot take is never looked up (its worker fails it with the reason)
-        graded = (not student_problem(course / "submitted" / student)
-                  and (course / "autograded" / student / assignment).is_dir()
-                  and in_gradebook(course, assignment, student))
-        if not force and graded and ledger.get(key) == fingerprint:
+        done = (not student_problem(course / "submitted" / student)
+                and (course / "autograded" / student / assignment).is_dir() and student in graded)
+        if not force and done and ledger.get(key) == fingerprint:
             outcomes.append(Outcome(student, "skipped", 0.0, "already graded, unchanged"))
             if progress:
                 progress(outcomes[-1])
         else:
             todo.append((student, key, fingerprint))
-    chunks = [todo[i::jobs] for i in range(min(jobs, len(todo)))]  # round robin: similar loads
     fingerprints = {student: (key, fp) for student, key, fp in todo}
-    logs = []
-    with ThreadPoolExecutor(max_workers=len(chunks) or 1) as pool:  # threads only read the workers' output
-        lock = threading.Lock()
+    logs, lock = [], threading.Lock()
 
-        def run(chunk):
-            for outcome in _worker(course, assignment, [student for student, _, _ in chunk], warm, logs):
-                with lock:
-                    if outcome.status == "graded":
-                        _record(course, *fingerprints[outcome.student])
-                    outcomes.append(outcome)
-                    if progress:
-                        progress(outcome)
+    def finish(outcome: Outcome) -> None:
+        with lock:
+            if outcome.status == "graded":
+                _record(course, *fingerprints[outcome.student])
+            outcomes.append(outcome)
+            if progress:
+                progress(outcome)
 
-        list(pool.map(run, chunks))
+    if scheduler and todo:
+        for fields in cluster.grade(course, assignment, list(fingerprints), scheduler, warm, logs):
+            finish(Outcome(**fields))
+    else:
+        chunks = [todo[i::jobs] for i in range(min(jobs, len(todo)))]  # round robin: similar loads
+        with ThreadPoolExecutor(max_workers=len(chunks) or 1) as pool:  # threads only read the workers' output
+            list(pool.map(lambda chunk: [finish(outcome) for outcome in _worker(
+                course, assignment, [student for student, _, _ in chunk], warm, logs)], chunks))
     if logs:
         (course / "grading_log").mkdir(exist_ok=True)
         (course / "grading_log" / f"{assignment}.log").write_text("\n".join(logs), errors="replace")

@@ -122,39 +122,47 @@ def graded_before(course: Path, assignment: str, student: str) -> datetime | Non
             return None
 
 
-def settle_timestamp(submitted: Path, copy: Path, now: datetime, before: datetime | None) -> list[str]:
-    """Notes on a submission's timestamp.txt; one that cannot be used is replaced in ``copy`` by the collection time.
+def timestamp_fix(submitted: Path, now: datetime, before: datetime | None) -> tuple[list[str], str | None]:
+    """Notes on a submission's timestamp.txt, and the text to grade with in its place if it cannot be used.
 
     nbgrader reads the time of submission from timestamp.txt for the late penalty: empty, it gives none;
-    unparsable, it fails the submission; in the future, it makes the penalty up. The collection time is
-    the modification time of the submitted timestamp.txt (nbgrader's collect keeps it) or of the folder.
-    ``submitted`` is the folder in the course, ``copy`` its scratch copy; ``now`` and ``before`` (the
-    timestamp graded before, if any) are naive UTC.
+    unparsable, it fails the submission; in the future, it makes the penalty up. The replacement is the
+    collection time: the modification time of the submitted timestamp.txt (nbgrader's collect keeps it) or of
+    the folder. ``submitted`` is the folder in the course; ``now`` and ``before`` (the timestamp graded before,
+    if any) are naive UTC.
     """
     path = submitted / "timestamp.txt"
     if not os.path.lexists(path):
-        return []  # nbgrader's own case: no time of submission, no late penalty
+        return [], None  # nbgrader's own case: no time of submission, no late penalty
     plain = special_kind(path) is None and path.is_file() and path.stat().st_size <= TIMESTAMP_MAX_BYTES
     try:
         raw = path.read_bytes() if plain else None
     except OSError:
         plain, raw = False, None
     when, problem = read_timestamp(raw, now)
-    notes = []
+    notes, replacement = [], None
     if problem:
         # a collection time after now is as made up as the timestamp
         when = min(_utc(os.lstat(path if plain else submitted).st_mtime), now)
+        replacement = format_timestamp(when)
+        notes.append(f"timestamp.txt {problem}: the late penalty uses the time of collection instead, {replacement}")
+    if before is not None and before > when:
+        notes.append(f"this submission (timestamp {format_timestamp(when)}) is older than the submission graded "
+                     f"before ({format_timestamp(before)}): check that the newest one was collected")
+    return notes, replacement
+
+
+def settle_timestamp(submitted: Path, copy: Path, now: datetime, before: datetime | None) -> list[str]:
+    """:func:`timestamp_fix`'s notes; a timestamp.txt that cannot be used is replaced in ``copy``, the scratch copy
+    of ``submitted``."""
+    notes, replacement = timestamp_fix(submitted, now, before)
+    if replacement is not None:
         target = copy / "timestamp.txt"
         if target.is_dir() and not target.is_symlink():  # nbgrader would try to read the folder
             shutil.rmtree(target)
         else:
             target.unlink(missing_ok=True)
-        (copy / "timestamp.txt").write_text(format_timestamp(when))
-        notes.append(f"timestamp.txt {problem}: the late penalty uses the time of collection instead, "
-                     f"{format_timestamp(when)}")
-    if before is not None and before > when:
-        notes.append(f"this submission (timestamp {format_timestamp(when)}) is older than the submission graded "
-                     f"before ({format_timestamp(before)}): check that the newest one was collected")
+        target.write_text(replacement)
     return notes
 
 
@@ -182,12 +190,12 @@ class _AutogradeApp(AutogradeApp):
             sys.exit(1)  # as AutogradeApp: what went wrong is in the log
 
 
-def _autograde(scratch: Path, course: Path, assignment: str, student: str, log: _Log, warm: bool) -> bool:
+def _autograde(scratch: Path, db_url: str, assignment: str, student: str, log: _Log, warm: bool) -> bool:
     app = _AutogradeApp()
     app.log.addHandler(log)
     try:
         app.initialize([assignment, "--force", f"--CourseDirectory.root={scratch}",
-                        f"--CourseDirectory.db_url={gradebook_url(course)}", f"--KitExecute.warm_kernels={warm}"])
+                        f"--CourseDirectory.db_url={db_url}", f"--KitExecute.warm_kernels={warm}"])
         # set, not parsed: an id like --help is no option, and escaped, nbgrader's glob matches it alone
         app.coursedir.student_id = glob.escape(student)
         app.start()
@@ -202,10 +210,29 @@ def _autograde(scratch: Path, course: Path, assignment: str, student: str, log: 
     return not log.errors
 
 
-def _grade_in_scratch(course: Path, assignment: str, student: str, warm: bool, log: _Log) -> str:
-    """Autograde one submission in a scratch copy of the course; notes what its code changed where."""
+def autograde_copy(scratch: Path, db_url: str, assignment: str, student: str, warm: bool, log: _Log) -> bool:
+    """Autograde the submission in the scratch course ``scratch`` on the gradebook at ``db_url``; notes what its
+    code changed outside its graded folder."""
+    before = _tree(scratch)
+    graded = _autograde(scratch, db_url, assignment, student, log, warm)
+    mine = Path("autograded") / student / assignment
+    strays = sorted(path for path, digest in _tree(scratch).items()
+                    if before.get(path) != digest and not Path(path).is_relative_to(mine))
+    if strays:
+        log.notes.append("its code wrote outside its folder (into the grading copy, thrown away): "
+                         + ", ".join(strays))
+    return graded
+
+
+def scratch_folder(student: str) -> Path:
+    """A new private folder for grading ``student``'s submission in."""
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", student)[:40]  # the id may hold anything a file name can
-    scratch = Path(tempfile.mkdtemp(prefix=f"wordsnums-grade-{safe}-"))
+    return Path(tempfile.mkdtemp(prefix=f"wordsnums-grade-{safe}-"))
+
+
+def _grade_in_scratch(course: Path, assignment: str, student: str, warm: bool, log: _Log) -> str:
+    """Autograde one submission in a scratch copy of the course, with the course's gradebook."""
+    scratch = scratch_folder(student)
     mine = Path("autograded") / student / assignment
     try:
         if missed := _fill_scratch(scratch, course, assignment, student):
@@ -215,13 +242,7 @@ def _grade_in_scratch(course: Path, assignment: str, student: str, warm: bool, l
         log.notes += settle_timestamp(course / "submitted" / student / assignment,
                                       scratch / "submitted" / student / assignment,
                                       _utc(time.time()), graded_before(course, assignment, student))
-        before = _tree(scratch)
-        graded = _autograde(scratch, course, assignment, student, log, warm)
-        strays = sorted(path for path, digest in _tree(scratch).items()
-                        if before.get(path) != digest and not Path(path).is_relative_to(mine))
-        if strays:
-            log.notes.append("its code wrote outside its folder (into the grading copy, thrown away): "
-                             + ", ".join(strays))
+        graded = autograde_copy(scratch, gradebook_url(course), assignment, student, warm, log)
         if graded:
             shutil.rmtree(course / mine, ignore_errors=True)
             # pipes or links its code made stay behind: a copy would open or follow them
@@ -238,8 +259,8 @@ def max_notebook_mb(course: Path) -> int:
     return KitNotebookExporter(config=config).max_notebook_mb
 
 
-def grade_one(course: Path, assignment: str, student: str, warm: bool, max_mb: int) -> dict:
-    start = time.perf_counter()
+def precheck(course: Path, assignment: str, student: str, max_mb: int) -> tuple[list[str], list[str]]:
+    """Why a submission cannot be graded at all (empty if it can), and notes on what grading leaves out of it."""
     expected = [p.stem for p in notebooks(course, assignment)]
     folder = course / "submitted" / student / assignment
     problems = notebook_problems(folder, expected, max_mb)
@@ -247,8 +268,13 @@ def grade_one(course: Path, assignment: str, student: str, warm: bool, max_mb: i
     # nbgrader would fail on these anyway, with a JSON traceback or "No notebooks found"
     unreadable = [p for p in (notebook_problem(path, max_mb) for path in present) if p] if present else problems
     refused = [problem] if (problem := student_problem(course / "submitted" / student)) else unreadable
+    return refused, [p for p in problems if p not in refused] + folder_notes(folder, expected)
+
+
+def grade_one(course: Path, assignment: str, student: str, warm: bool, max_mb: int) -> dict:
+    start = time.perf_counter()
     log = _Log()
-    log.notes = [p for p in problems if p not in refused] + folder_notes(folder, expected)
+    refused, log.notes = precheck(course, assignment, student, max_mb)
     if refused:
         status, log.errors = "failed", refused
     else:

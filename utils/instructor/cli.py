@@ -14,7 +14,7 @@ from tqdm import tqdm
 from utils import paths
 from utils.course import lint, model, release_manifest
 from utils.course.scrape import write_clean_texts
-from utils.grading import gradebook, gradebook_copy, parallel, report
+from utils.grading import cluster, gradebook, gradebook_copy, parallel, report
 from utils.instructor import bundle, demo
 
 
@@ -131,6 +131,8 @@ def cmd_grade(args) -> int:
     chosen = _chosen(root, selected, args.students)
     if problem:
         print(f"wordsnums {args.command}: regrading, as --force asks: {problem}", file=sys.stderr)
+    scheduler = args.scheduler or cluster.configured_scheduler(root)
+    where = f"on the Dask cluster at {scheduler}" if scheduler else f"with {args.jobs or os.cpu_count()} jobs"
     failed = 0
     for assignment, only in chosen.items():
         if only == []:  # grading all assignments, and none of the students chosen submitted this one
@@ -140,13 +142,15 @@ def cmd_grade(args) -> int:
         bar, tick = _bar(len(parallel.students(root, assignment)) if only is None else len(only), assignment)
         try:
             outcomes = parallel.grade(root, assignment, jobs=args.jobs, force=args.force, progress=tick, only=only,
-                                      warm=not args.cold)
+                                      warm=not args.cold, scheduler=scheduler)
+        except cluster.ClusterUnavailable as err:
+            print(f"wordsnums {args.command}: {err}; nothing graded", file=sys.stderr)
+            return 2
         finally:
             bar.close()
         counts = {s: sum(o.status == s for o in outcomes) for s in ("graded", "skipped", "failed")}
         print(f"{assignment}: {counts['graded']} graded, {counts['skipped']} skipped (unchanged), "
-              f"{counts['failed']} failed, in {time.perf_counter() - start:.1f} s "
-              f"with {args.jobs or os.cpu_count()} jobs")
+              f"{counts['failed']} failed, in {time.perf_counter() - start:.1f} s {where}")
         for o in outcomes:
             if o.status == "failed":
                 print(f"  FAILED {o.student}: {o.message}")
@@ -324,6 +328,9 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--force", action="store_true", help="regrade submissions already graded and unchanged")
     grade.add_argument("--cold", action="store_true", help="start each kernel as a new Python (slower) instead of "
                        "forking it from a template that has imported the notebooks' libraries")
+    grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster whose scheduler is at ADDRESS "
+                       "(tcp://HOST:8786) instead of on this machine (default: c.DaskGrading.scheduler in "
+                       "nbgrader_config.py, if set)")
     command("feedback", cmd_feedback)
     command("export", cmd_export, assignment=False).add_argument("--to", default="grades.csv", help="CSV file to write")
     command("report", cmd_report).add_argument("--out", default="reports", help="folder for the report files")
