@@ -110,7 +110,8 @@ class DaskProcesses:
         deadline = time.monotonic() + 60
         while not self.file.is_file() and time.monotonic() < deadline:
             time.sleep(0.1)
-        self.address = Client(scheduler_file=str(self.file), timeout=30).scheduler.address
+        with Client(scheduler_file=str(self.file), timeout=30) as client:
+            self.address = client.scheduler.address
 
     def _start(self, name: str, argv: list, env=None, hide=False) -> subprocess.Popen:
         home = self.folder / name

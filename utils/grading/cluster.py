@@ -81,14 +81,14 @@ def _prepared(course: Path, assignment: str, student: str, max_mb: int) -> remot
     return remote.SubmissionData(student, data.files, notes + data.notes)
 
 
-def _written(course: Path, assignment: str, result: remote.Result, logs: list[str]) -> dict:
+def _written(course: Path, assignment: str, result: remote.Result, late, logs: list[str]) -> dict:
     """The outcome of a result from a worker, written into the course if graded."""
     outcome = _outcome(result.student, result.status, result.message, result.seconds, result.notes)
     if result.status == "graded":
         try:
-            late = remote.write_result(course, assignment, result)
+            notes = remote.write_result(course, assignment, result, late)
             # the worker's late penalty lacked the manual scores: the one written replaces it in the notes
-            outcome["notes"] = [late.pop(0) if is_late_note(note) and late else note for note in result.notes] + late
+            outcome["notes"] = [notes.pop(0) if is_late_note(note) and notes else note for note in result.notes] + notes
         except Exception as err:  # the gradebook refused (a server down): this student only, said plainly
             outcome |= {"status": "failed", "message": f"graded on {result.where}, but writing its grades into the "
                         f"course failed ({type(err).__name__}: {err}): grade it again"}
@@ -108,7 +108,7 @@ def grade(course: Path, assignment: str, students: list[str], scheduler: str, wa
     try:
         tries = client.run_on_scheduler(_allowed_failures) + 1
         shared = client.scatter(remote.assignment_data(course, assignment, warm), broadcast=True)
-        max_mb = worker.max_notebook_mb(course)
+        max_mb, late = worker.max_notebook_mb(course), remote.late_penalties(course)
         waiting, running, sent = list(reversed(students)), as_completed(loop=client.loop), {}
         limit = IN_FLIGHT_PER_THREAD * sum(client.nthreads().values())
         lost = None
@@ -143,7 +143,7 @@ def grade(course: Path, assignment: str, students: list[str], scheduler: str, wa
                 break
             finally:
                 future.release()
-            yield _written(course, assignment, result, logs)
+            yield _written(course, assignment, result, late, logs)
         for student in [*sent.values(), *reversed(waiting)] if lost else []:
             yield _outcome(student, "failed", lost)
     finally:

@@ -22,9 +22,10 @@ from datetime import datetime
 from pathlib import Path
 
 from nbformat.v4 import new_notebook
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Comment, Grade, Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import AssignLatePenalties
+from sqlalchemy.orm import joinedload
 from traitlets.config import PyFileConfigLoader
 
 from utils.grading import gradebook_copy
@@ -181,7 +182,7 @@ def grade(assignment: AssignmentData, submission: SubmissionData) -> Result:
     return result
 
 
-def _late_penalties(course: Path) -> AssignLatePenalties | None:
+def late_penalties(course: Path) -> AssignLatePenalties | None:
     """The course's late-penalty step of nbgrader's autograder (None if its config leaves it out)."""
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     steps = config.Autograde.get("autograde_preprocessors", Autograde.autograde_preprocessors.default_value)
@@ -189,9 +190,9 @@ def _late_penalties(course: Path) -> AssignLatePenalties | None:
     return step(config=config) if step else None
 
 
-def write_result(course: Path, assignment: str, result: Result) -> list[str]:
+def write_result(course: Path, assignment: str, result: Result, late: AssignLatePenalties | None) -> list[str]:
     """Write a graded :class:`Result` into the course: the autograded files, then the grades into the gradebook;
-    returns the notes on the late penalty, computed here with the course's late-penalty step.
+    returns the notes on the late penalty, computed here with ``late``, the course's :func:`late_penalties`.
 
     As nbgrader's autograder does: a manual score or comment a grader gave stays, and a cell with one, or
     without an auto score, is marked for manual grading; a notebook missing from the submission is not; the
@@ -206,7 +207,8 @@ def write_result(course: Path, assignment: str, result: Result) -> list[str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         path.chmod(mode)
-    graded = {name for name, _, _ in result.files}
+    executed = [notebook for notebook in result.grades["notebooks"]
+                if f"{notebook}.ipynb" in {name for name, _, _ in result.files}]
     url = gradebook_url(course)
     with Gradebook(url) as gb:
         try:
@@ -214,26 +216,27 @@ def write_result(course: Path, assignment: str, result: Result) -> list[str]:
         except MissingEntry:
             gb.add_student(result.student)
         timestamp = result.grades["timestamp"]
-        gb.update_or_create_submission(assignment, result.student, **({"timestamp": timestamp} if timestamp else {}))
-        for notebook, found in result.grades["notebooks"].items():
-            executed = f"{notebook}.ipynb" in graded
-            for cell, score in found["scores"].items():
-                grade = gb.find_grade(cell, notebook, assignment, result.student)
-                grade.auto_score = score
-                grade.needs_manual_grade = executed and (grade.manual_score is not None or score is None)
-            for cell, text in found["comments"].items():
-                gb.find_comment(cell, notebook, assignment, result.student).auto_comment = text
+        submission = gb.update_or_create_submission(assignment, result.student,
+                                                    **({"timestamp": timestamp} if timestamp else {}))
+        for notebook in submission.notebooks:
+            found = result.grades["notebooks"][notebook.name]
+            # each with its cell, whose name it is known by, in one query (not one per cell)
+            for grade in gb.db.query(Grade).options(joinedload(Grade.cell)).filter(Grade.notebook == notebook):
+                grade.auto_score = found["scores"][grade.name]
+                grade.needs_manual_grade = notebook.name in executed and (
+                    grade.manual_score is not None or grade.auto_score is None)
+            for comment in gb.db.query(Comment).options(joinedload(Comment.cell)).filter(Comment.notebook == notebook):
+                comment.auto_comment = found["comments"][comment.name]
         gb.db.commit()
-    log = _Log()
-    if (late := _late_penalties(course)) is None:
+    if late is None:
         return []
+    log = _Log()
     late.log = logging.getLogger(f"{__name__}.late")
     late.log.addHandler(log)
     try:
-        for notebook in result.grades["notebooks"]:
-            if f"{notebook}.ipynb" in graded:
-                late.preprocess(new_notebook(), {"nbgrader": {"notebook": notebook, "assignment": assignment,
-                                                              "student": result.student, "db_url": url}})
+        for notebook in executed:
+            late.preprocess(new_notebook(), {"nbgrader": {"notebook": notebook, "assignment": assignment,
+                                                          "student": result.student, "db_url": url}})
     finally:
         late.log.removeHandler(log)
     return log.notes
