@@ -39,6 +39,8 @@ c.CourseDirectory.course_id = "words-and-numbers"
 # from it); on a hub, PostgreSQL from GRADEBOOK_URL (postgresql+psycopg://USER:PASSWORD@HOST/DATABASE), so
 # that TAs can grade at once. Never a WORDSNUMS_ name: the grading sandbox passes those to students' code.
 c.CourseDirectory.db_url = os.environ.get("GRADEBOOK_URL", "sqlite:///gradebook.db")
+# `wordsnums grade` grades on this machine; to grade on a Dask cluster (the instructor guide's "Grading a class
+# of thousands"), give --scheduler, or set: c.DaskGrading.scheduler = "tcp://SCHEDULER:8786"
 
 # What students see in place of a solution: a plain instruction, not nbgrader's jargon.
 c.ClearSolutions.code_stub = {

@@ -32,8 +32,8 @@ PROJECTED_WORKERS = (8, 32, 128, 512)
 
 
 def timed_writes(spent: list[float]):
-    """remote.write_result, adding the seconds each call takes to ``spent`` (the writer's share of a run)."""
-    write = remote.write_result
+    """remote.Writer.write, adding the seconds each call takes to ``spent`` (the writer's share of a run)."""
+    write = remote.Writer.write
 
     @functools.wraps(write)
     def timed(*args, **kwargs):
@@ -64,7 +64,7 @@ def main() -> int:
     root = paths.course_root()
     assignments = args.assignments or model.assignments(root)
     failures, spent = [], []
-    remote.write_result = timed_writes(spent)
+    remote.Writer.write = timed_writes(spent)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         runs = {"local": make_course(root, tmp / "local", assignments, args.students)}

@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT
 
 from utils.course import model, synthetic
-from utils.grading import gradebook
+from utils.grading import gradebook, parallel
 from utils.instructor import cli
 
 A1 = "a1_close_reading"
@@ -211,3 +211,11 @@ def test_demo_runs_a_term_through_the_exchange(tmp_path):
     assert "late penalty  1.7, score  15.30" in result.stdout
     for folder in ("exchange", "submitted", "autograded", "feedback", "reports"):
         assert (tmp_path / "demo" / folder).is_dir()
+
+
+def test_many_students_failed_for_one_reason_make_one_failed_line():
+    lost = "not graded: the connection to the Dask scheduler at tcp://10.0.0.5:8786 was lost"
+    failed = [parallel.Outcome(f"s{i}", "failed", 0.0, lost) for i in range(5)]
+    failed.append(parallel.Outcome("ada", "failed", 0.0, "broken"))
+    assert cli._failed_lines(failed) == [f"  FAILED 5 students (s0, s1, s2 and 2 more): {lost}", "  FAILED ada: broken"]
+    assert cli._failed_lines(failed[:3]) == [f"  FAILED s{i}: {lost}" for i in range(3)]

@@ -21,7 +21,7 @@ from nbgrader.api import Gradebook
 from test_worker import stamp
 
 from utils.course import synthetic
-from utils.grading import parallel
+from utils.grading import cluster, parallel
 from utils.grading.gradebook import gradebook_url
 
 pytestmark = pytest.mark.slow
@@ -182,10 +182,13 @@ def test_two_dask_workers_that_cannot_see_the_course_grade_it_from_the_command_l
     assert sorted(os.listdir(course / "autograded")) == sorted(CLASS)
 
 
-def test_an_unreachable_scheduler_is_named_with_the_fix(tmp_path):
+def test_an_unreachable_scheduler_set_in_the_config_is_named_with_the_fix(tmp_path):
     course = class_course(tmp_path / "course", {"full": "full"})
-    run = subprocess.run([Path(sys.executable).parent / "wordsnums", "grade", A1, "--course", course,
-                          "--scheduler", "tcp://127.0.0.1:9"], capture_output=True, text=True, timeout=120)
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write('\nc.DaskGrading.scheduler = "tcp://127.0.0.1:9"\n')
+    assert cluster.configured_scheduler(course) == "tcp://127.0.0.1:9"
+    run = subprocess.run([Path(sys.executable).parent / "wordsnums", "grade", A1, "--course", course],
+                         capture_output=True, text=True, timeout=120)
     assert run.returncode == 2
     assert "wordsnums grade: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in run.stderr
     assert "start it (`dask scheduler`), or correct --scheduler (c.DaskGrading.scheduler); nothing graded" in run.stderr

@@ -20,7 +20,7 @@ from traitlets.config import Configurable, PyFileConfigLoader
 from utils.grading import remote, worker
 from utils.grading.notes import is_late_note
 
-CONNECT_SECONDS = 30
+CONNECT_SECONDS = 10  # a scheduler answers in milliseconds; an address that does not is wrong
 WORKERS_SECONDS = 60  # how long a run waits for a first worker to join the scheduler
 IN_FLIGHT_PER_THREAD = 2  # submissions sent ahead per worker thread: enough to keep it busy, few in memory
 
@@ -69,24 +69,32 @@ def _outcome(student: str, status: str, message: str = "", seconds: float = 0.0,
     return {"student": student, "status": status, "seconds": seconds, "message": message, "notes": list(notes)}
 
 
-def _prepared(course: Path, assignment: str, student: str, max_mb: int) -> remote.SubmissionData | dict:
-    """The submission to send, or the outcome of one that cannot be graded (as a local worker would refuse it)."""
+def _prepared(course: Path, assignment: str, student: str, max_mb: int,
+              before: datetime | None) -> remote.SubmissionData | dict:
+    """The submission to send, or the outcome of one that cannot be graded (as a local worker would refuse it).
+    ``before``: the timestamp of the submission graded before, if any."""
     refused, notes = worker.precheck(course, assignment, student, max_mb)
     if refused:
         return _outcome(student, "failed", refused[0], notes=notes)
-    now = datetime.now(UTC).replace(tzinfo=None)
-    data = remote.submission_data(course, assignment, student, now, worker.graded_before(course, assignment, student))
+    data = remote.submission_data(course, assignment, student, datetime.now(UTC).replace(tzinfo=None), before)
     if isinstance(data, str):
         return _outcome(student, "failed", data, notes=notes)
     return remote.SubmissionData(student, data.files, notes + data.notes)
 
 
-def _written(course: Path, assignment: str, result: remote.Result, late, logs: list[str]) -> dict:
+def _killed(assignment: str, student: str, tries: int) -> dict:
+    return _outcome(student, "failed", f"its grading ended the Dask worker each of the {tries} times it was tried "
+                    "(killed, or out of memory), so it was given up: look for a notebook that fills memory or "
+                    f"floods its output, and grade it alone on this machine with `wordsnums grade {assignment} "
+                    f"--student {student}`")
+
+
+def _written(writer: remote.Writer, result: remote.Result, logs: list[str]) -> dict:
     """The outcome of a result from a worker, written into the course if graded."""
     outcome = _outcome(result.student, result.status, result.message, result.seconds, result.notes)
     if result.status == "graded":
         try:
-            notes = remote.write_result(course, assignment, result, late)
+            notes = writer.write(result)
             # the worker's late penalty lacked the manual scores: the one written replaces it in the notes
             outcome["notes"] = [notes.pop(0) if is_late_note(note) and notes else note for note in result.notes] + notes
         except Exception as err:  # the gradebook refused (a server down): this student only, said plainly
@@ -97,53 +105,55 @@ def _written(course: Path, assignment: str, result: remote.Result, late, logs: l
     return outcome
 
 
-def grade(course: Path, assignment: str, students: list[str], scheduler: str, warm: bool,
-          logs: list[str]) -> Iterator[dict]:
+def grade(course: Path, assignment: str, students: list[str], scheduler: str, warm: bool, logs: list[str],
+          graded_before: dict[str, datetime | None]) -> Iterator[dict]:
     """Grade ``students``' submissions on the cluster whose scheduler is at ``scheduler``; yields each outcome (as
-    :class:`utils.grading.parallel.Outcome`'s fields) once it is written. Raises :class:`ClusterUnavailable` if
-    grading cannot start there."""
+    :class:`utils.grading.parallel.Outcome`'s fields) once it is written. ``graded_before``: the timestamp of each
+    submission in the gradebook. Raises :class:`ClusterUnavailable` if grading cannot start there."""
     from distributed import KilledWorker, as_completed
 
     client = _connect(scheduler)
     try:
         tries = client.run_on_scheduler(_allowed_failures) + 1
         shared = client.scatter(remote.assignment_data(course, assignment, warm), broadcast=True)
-        max_mb, late = worker.max_notebook_mb(course), remote.late_penalties(course)
+        max_mb = worker.max_notebook_mb(course)
         waiting, running, sent = list(reversed(students)), as_completed(loop=client.loop), {}
-        limit = IN_FLIGHT_PER_THREAD * sum(client.nthreads().values())
         lost = None
-        while waiting or running.count():
-            while waiting and running.count() < limit:
-                student = waiting.pop()
-                prepared = _prepared(course, assignment, student, max_mb)
-                if isinstance(prepared, dict):
-                    yield prepared
+        with remote.Writer(course, assignment) as writer:
+            limit = 1
+            while waiting or running.count():
+                try:  # workers may join or leave during the run
+                    limit = max(1, IN_FLIGHT_PER_THREAD * sum(client.nthreads().values()))
+                except (OSError, TimeoutError):
+                    pass  # the scheduler is gone: the next result says so
+                while waiting and running.count() < limit:
+                    student = waiting.pop()
+                    prepared = _prepared(course, assignment, student, max_mb, graded_before.get(student))
+                    if isinstance(prepared, dict):
+                        yield prepared
+                        continue
+                    future = client.submit(remote.grade, shared, prepared, pure=False,
+                                           key=f"wordsnums-grade-{assignment}-{student}-{uuid.uuid4().hex}")
+                    sent[future.key] = student
+                    running.add(future)
+                if not running.count():
+                    break
+                future = next(running)
+                student = sent.pop(future.key)
+                try:
+                    result = future.result()
+                except KilledWorker:
+                    yield _killed(assignment, student, tries)
                     continue
-                future = client.submit(remote.grade, shared, prepared, pure=False,
-                                       key=f"wordsnums-grade-{assignment}-{student}-{uuid.uuid4().hex}")
-                sent[future.key] = student
-                running.add(future)
-            if not running.count():
-                break
-            future = next(running)
-            student = sent.pop(future.key)
-            try:
-                result = future.result()
-            except KilledWorker:
-                yield _outcome(student, "failed", f"its grading ended the Dask worker each of the {tries} times it "
-                               "was tried (killed, or out of memory), so it was given up: look for a notebook that "
-                               "fills memory or floods its output, and grade it alone on this machine with "
-                               f"`wordsnums grade {assignment} --student {student}`")
-                continue
-            except (OSError, TimeoutError, CancelledError) as err:  # CommClosedError is an OSError
-                lost = (f"not graded: the connection to the Dask scheduler at {scheduler} was lost "
-                        f"({type(err).__name__}: {err}); what was graded before is kept: run the same command "
-                        "again to grade the rest")
-                yield _outcome(student, "failed", lost)
-                break
-            finally:
-                future.release()
-            yield _written(course, assignment, result, late, logs)
+                except (OSError, TimeoutError, CancelledError) as err:  # CommClosedError is an OSError
+                    lost = (f"not graded: the connection to the Dask scheduler at {scheduler} was lost "
+                            f"({type(err).__name__}: {err}); what was graded before is kept: run the same command "
+                            "again to grade the rest")
+                    yield _outcome(student, "failed", lost)
+                    break
+                finally:
+                    future.release()
+                yield _written(writer, result, logs)
         for student in [*sent.values(), *reversed(waiting)] if lost else []:
             yield _outcome(student, "failed", lost)
     finally:

@@ -6,6 +6,7 @@ import re
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
@@ -119,15 +120,16 @@ def server_problem(course: Path) -> str | None:
             f"or correct c.CourseDirectory.db_url in {Path(course).resolve() / 'nbgrader_config.py'}")
 
 
-def students_graded(course: Path, assignment: str) -> set[str]:
-    """The students with a submission of ``assignment`` in the gradebook (none if it has no gradebook yet)."""
+def submitted_timestamps(course: Path, assignment: str) -> dict[str, datetime | None]:
+    """Each student with a submission of ``assignment`` in the gradebook, and its timestamp (naive UTC, or None);
+    none if the course has no gradebook yet."""
     if not has_gradebook(course):  # opening a Gradebook would create its sqlite file
-        return set()
+        return {}
     with Gradebook(gradebook_url(course)) as gb:
         try:
-            return {submission.student_id for submission in gb.find_assignment(assignment).submissions}
+            return {s.student_id: s.timestamp for s in gb.find_assignment(assignment).submissions}
         except MissingEntry:
-            return set()
+            return {}
 
 
 def scores(course: Path, assignment: str) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from filelock import FileLock
 
 from utils.course.model import course_files, nbgrader_env
 from utils.grading import cluster
-from utils.grading.gradebook import students_graded
+from utils.grading.gradebook import submitted_timestamps
 from utils.grading.submissions import special_kind, student_problem
 
 # beside gradebook.db: what each grade was computed from, one JSON line per grade written (the last one counts),
@@ -161,7 +161,8 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
     if jobs is not None and jobs < 1:
         raise ValueError(f"jobs must be at least 1 (the number of grading workers), not {jobs}")
     jobs = jobs or os.cpu_count() or 1
-    ledger, graded, common = _ledger(course), students_graded(course, assignment), _course_digest(course, assignment)
+    ledger, common = _ledger(course), _course_digest(course, assignment)
+    graded = submitted_timestamps(course, assignment)  # read once: a class of thousands is one query
     todo, outcomes = [], []
     for student in _chosen(course, assignment, only):
         key = f"{assignment}/{student}"
@@ -187,7 +188,7 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
                 progress(outcome)
 
     if scheduler and todo:
-        for fields in cluster.grade(course, assignment, list(fingerprints), scheduler, warm, logs):
+        for fields in cluster.grade(course, assignment, list(fingerprints), scheduler, warm, logs, graded):
             finish(Outcome(**fields))
     else:
         chunks = [todo[i::jobs] for i in range(min(jobs, len(todo)))]  # round robin: similar loads

@@ -5,7 +5,7 @@ The instructor's side (:mod:`utils.grading.cluster`) sends every worker the assi
 and nothing else), and each submission as a :class:`SubmissionData` (its plain files). :func:`grade` builds
 a private scratch course from them, runs nbgrader's autograder there with the course's config (so in the
 same sandbox as local grading), and returns a :class:`Result`: the autograded files, the grades and the notes.
-The instructor's side writes them into the course (:func:`write_result`): one writer for the gradebook.
+The instructor's side writes them into the course (:class:`Writer`): one writer for the gradebook.
 """
 
 import contextlib
@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from nbformat.v4 import new_notebook
 from nbgrader.api import Comment, Grade, Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import AssignLatePenalties
@@ -182,61 +181,96 @@ def grade(assignment: AssignmentData, submission: SubmissionData) -> Result:
     return result
 
 
-def late_penalties(course: Path) -> AssignLatePenalties | None:
-    """The course's late-penalty step of nbgrader's autograder (None if its config leaves it out)."""
+def _late_penalties(course: Path) -> AssignLatePenalties | None:
+    """The course's late-penalty step of nbgrader's autograder, its plugin made (None if the config leaves it out)."""
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     steps = config.Autograde.get("autograde_preprocessors", Autograde.autograde_preprocessors.default_value)
     step = next((step for step in steps if isinstance(step, type) and issubclass(step, AssignLatePenalties)), None)
-    return step(config=config) if step else None
+    if step is None:
+        return None
+    late = step(config=config, log=logging.getLogger(f"{__name__}.late"))
+    late.init_plugin()
+    return late
 
 
-def write_result(course: Path, assignment: str, result: Result, late: AssignLatePenalties | None) -> list[str]:
-    """Write a graded :class:`Result` into the course: the autograded files, then the grades into the gradebook;
-    returns the notes on the late penalty, computed here with ``late``, the course's :func:`late_penalties`.
+class Writer:
+    """Writes graded :class:`Result` s of one assignment into the course, one after another, through one open
+    gradebook (one writer for the whole cluster); a context manager.
 
     As nbgrader's autograder does: a manual score or comment a grader gave stays, and a cell with one, or
     without an auto score, is marked for manual grading; a notebook missing from the submission is not; the
-    late penalty is taken from the score, manual scores included.
+    late penalty is taken from the score, manual scores included, by the course's late-penalty step.
     """
-    folder = course / "autograded" / result.student / assignment
-    shutil.rmtree(folder, ignore_errors=True)
-    for name, mode, data in result.files:
-        if Path(name).is_absolute() or ".." in Path(name).parts:  # never written outside the graded folder
-            raise ValueError(f"a graded file's name leads outside {folder}: {name!r}")
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        path.chmod(mode)
-    executed = [notebook for notebook in result.grades["notebooks"]
-                if f"{notebook}.ipynb" in {name for name, _, _ in result.files}]
-    url = gradebook_url(course)
-    with Gradebook(url) as gb:
+
+    def __init__(self, course: Path, assignment: str):
+        self.course, self.assignment = course, assignment
+        self.late = _late_penalties(course)
+        self.gradebook = Gradebook(gradebook_url(course))
+
+    def __enter__(self) -> "Writer":
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.gradebook.close()
+
+    def _files(self, result: Result) -> None:
+        folder = self.course / "autograded" / result.student / self.assignment
+        shutil.rmtree(folder, ignore_errors=True)
+        for name, mode, data in result.files:
+            if Path(name).is_absolute() or ".." in Path(name).parts:  # never written outside the graded folder
+                raise ValueError(f"a graded file's name leads outside {folder}: {name!r}")
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            path.chmod(mode)
+
+    def write(self, result: Result) -> list[str]:
+        """Write ``result``: the autograded files, then its grades; returns the notes on its late penalty."""
+        self._files(result)
+        executed = {name.removesuffix(".ipynb") for name, _, _ in result.files}
+        gb, student, assignment = self.gradebook, result.student, self.assignment
         try:
-            gb.find_student(result.student)
-        except MissingEntry:
-            gb.add_student(result.student)
-        timestamp = result.grades["timestamp"]
-        submission = gb.update_or_create_submission(assignment, result.student,
-                                                    **({"timestamp": timestamp} if timestamp else {}))
-        for notebook in submission.notebooks:
-            found = result.grades["notebooks"][notebook.name]
-            # each with its cell, whose name it is known by, in one query (not one per cell)
-            for grade in gb.db.query(Grade).options(joinedload(Grade.cell)).filter(Grade.notebook == notebook):
-                grade.auto_score = found["scores"][grade.name]
-                grade.needs_manual_grade = notebook.name in executed and (
-                    grade.manual_score is not None or grade.auto_score is None)
-            for comment in gb.db.query(Comment).options(joinedload(Comment.cell)).filter(Comment.notebook == notebook):
-                comment.auto_comment = found["comments"][comment.name]
-        gb.db.commit()
-    if late is None:
-        return []
-    log = _Log()
-    late.log = logging.getLogger(f"{__name__}.late")
-    late.log.addHandler(log)
-    try:
-        for notebook in executed:
-            late.preprocess(new_notebook(), {"nbgrader": {"notebook": notebook, "assignment": assignment,
-                                                          "student": result.student, "db_url": url}})
-    finally:
-        late.log.removeHandler(log)
-    return log.notes
+            try:
+                gb.find_student(student)
+            except MissingEntry:
+                gb.add_student(student)
+            timestamp = result.grades["timestamp"]
+            submission = gb.update_or_create_submission(assignment, student,
+                                                        **({"timestamp": timestamp} if timestamp else {}))
+            for notebook in submission.notebooks:
+                found = result.grades["notebooks"][notebook.name]
+                # each with its cell, whose name it is known by, in one query (not one per cell)
+                for grade in gb.db.query(Grade).options(joinedload(Grade.cell)).filter(Grade.notebook == notebook):
+                    grade.auto_score = found["scores"][grade.name]
+                    grade.needs_manual_grade = notebook.name in executed and (
+                        grade.manual_score is not None or grade.auto_score is None)
+                for comment in gb.db.query(Comment).options(joinedload(Comment.cell)).filter(
+                        Comment.notebook == notebook):
+                    comment.auto_comment = found["comments"][comment.name]
+            gb.db.commit()
+            return self._late_penalty(submission, executed)
+        except Exception:
+            gb.db.rollback()
+            raise
+
+    def _late_penalty(self, submission, executed: set[str]) -> list[str]:
+        """What nbgrader's AssignLatePenalties does for each graded notebook, in this gradebook's session."""
+        if self.late is None:
+            return []
+        log = _Log()
+        self.late.log.addHandler(log)
+        try:
+            self.gradebook.db.expire_all()  # the scores just written
+            for notebook in submission.notebooks:
+                if notebook.name not in executed:
+                    continue
+                notebook.late_submission_penalty = None
+                if submission.total_seconds_late > 0:
+                    penalty = self.late.plugin_inst.late_submission_penalty(
+                        submission.student.id, notebook.score, submission.total_seconds_late)
+                    if penalty is not None:
+                        notebook.late_submission_penalty = self.late._check_late_penalty(notebook, penalty)
+            self.gradebook.db.commit()
+        finally:
+            self.late.log.removeHandler(log)
+        return log.notes

@@ -120,6 +120,22 @@ def _chosen(root: Path, assignments: list[str], wanted: list[str] | None) -> dic
             for assignment in assignments}
 
 
+def _failed_lines(failed: list, many: int = 3) -> list[str]:
+    """A FAILED line per student; one for all the students who failed for the same reason, if more than ``many``
+    (a lost scheduler leaves thousands): the CSV log lists each."""
+    by_message = {}
+    for outcome in failed:
+        by_message.setdefault(outcome.message, []).append(outcome.student)
+    lines = []
+    for message, students in by_message.items():
+        if len(students) > many:
+            lines.append(f"  FAILED {len(students)} students ({', '.join(students[:many])} and "
+                         f"{len(students) - many} more): {message}")
+        else:
+            lines += [f"  FAILED {student}: {message}" for student in students]
+    return lines
+
+
 def cmd_grade(args) -> int:
     """Autograde a class in parallel (a fresh kernel per submission); failures are listed at the end."""
     root = _course(args)
@@ -151,11 +167,9 @@ def cmd_grade(args) -> int:
         counts = {s: sum(o.status == s for o in outcomes) for s in ("graded", "skipped", "failed")}
         print(f"{assignment}: {counts['graded']} graded, {counts['skipped']} skipped (unchanged), "
               f"{counts['failed']} failed, in {time.perf_counter() - start:.1f} s {where}")
-        for o in outcomes:
-            if o.status == "failed":
-                print(f"  FAILED {o.student}: {o.message}")
-            for note in o.notes:
-                print(f"  NOTE {o.student}: {note}")
+        for line in (_failed_lines([o for o in outcomes if o.status == "failed"])
+                     + [f"  NOTE {o.student}: {note}" for o in outcomes for note in o.notes]):
+            print(line)
         print(f"  what happened to each submission: {parallel.write_log(root, assignment, outcomes)}")
         failed += counts["failed"]
     return 1 if failed else 0
