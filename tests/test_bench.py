@@ -23,3 +23,14 @@ def test_grading_benchmark_runs_small():
                   "speed-up, kit warm over sequential nbgrader", "x papermill", "the sandbox's cost per notebook",
                   "   1 students:", "   2 students:"):
         assert words in out, words
+
+
+@pytest.mark.slow
+def test_cluster_benchmark_runs_small():
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_cluster.py"), "--students", "1",
+                          "--assignments", "a1_close_reading", "--workers", "1", "--project", "100"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "identical scores in every run: True; failed submissions: 0" in out
+    for words in ("local, wordsnums grade --jobs 2", "Dask, 1 worker(s)", "ms per submission)",
+                  "projection, 100 students x 1 assignments = 100 notebooks", "   8 workers:", " 512 workers:"):
+        assert words in out, words
