@@ -90,9 +90,12 @@ def test_a_local_cluster_grades_as_local_workers_do_and_keeps_manual_grades(tmp_
             with Gradebook(gradebook_url(course)) as gb:
                 gb.find_grade("q1_test", NOTEBOOK.removesuffix(".ipynb"), A1, "part").manual_score = 0.5
                 gb.db.commit()
-        parallel.grade(local, A1, jobs=1, force=True, only=["part"])
-        parallel.grade(remote, A1, scheduler=address, force=True, only=["part"])
+        here = parallel.grade(local, A1, jobs=1, force=True, only=["part"])
+        there = parallel.grade(remote, A1, scheduler=address, force=True, only=["part"])
         assert gradebook_rows(remote) == gradebook_rows(local)
+        late = "30.0 hours late: a penalty of 1.90 of 9.50 points"  # 20% of the score with the manual 0.5
+        assert late in there[0].notes and outcomes(remote, there) == outcomes(local, here)
+        assert f"[written into the gradebook] {late}" in (remote / "grading_log" / f"{A1}.log").read_text()
         q1 = [g for g in gradebook_rows(remote)["part"][1][0][2] if g[0] == "q1_test"]
         assert q1 == [("q1_test", 1.0, 0.5, True)]
     assert len(ledger_lines(remote)) == len(CLASS) + 1  # one line per grade written, the regrade's included

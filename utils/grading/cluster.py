@@ -92,16 +92,18 @@ def _killed(assignment: str, student: str, tries: int) -> dict:
 def _written(writer: remote.Writer, result: remote.Result, logs: list[str]) -> dict:
     """The outcome of a result from a worker, written into the course if graded."""
     outcome = _outcome(result.student, result.status, result.message, result.seconds, result.notes)
+    written = []
     if result.status == "graded":
         try:
-            notes = writer.write(result)
+            written = writer.write(result)
             # the worker's late penalty lacked the manual scores: the one written replaces it in the notes
-            outcome["notes"] = [notes.pop(0) if is_late_note(note) and notes else note for note in result.notes] + notes
+            late = list(written)
+            outcome["notes"] = [late.pop(0) if is_late_note(note) and late else note for note in result.notes] + late
         except Exception as err:  # the gradebook refused (a server down): this student only, said plainly
             outcome |= {"status": "failed", "message": f"graded on {result.where}, but writing its grades into the "
                         f"course failed ({type(err).__name__}: {err}): grade it again"}
     logs.append(f"==> {result.student}: {outcome['status']} in {result.seconds:.1f} s on {result.where} <==\n"
-                f"{result.log}")
+                f"{result.log}" + "".join(f"\n[written into the gradebook] {note}" for note in written))
     return outcome
 
 
