@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_grading import all_scores, make_course, notebooks_in
+from bench_grading import all_scores, make_course, notebooks_in, verdict
 from distributed import LocalCluster
 
 from utils import paths
@@ -106,13 +106,7 @@ def main() -> int:
             bound = "the writer" if submissions * write > notebooks * cost / workers else "the workers"
             print(f"  {workers:4d} workers: {seconds / 60:7.1f} min ({bound} set the pace)")
 
-        print(f"identical scores in every run: {same}; failed submissions: {len(failures)}")
-        for run, assignment, student, message in failures:
-            print(f"  failed in run {run}: {assignment}/{student}: {message}")
-        if failures or not same:
-            print("NOT A VALID MEASUREMENT: every submission must be graded, with the same scores in every run")
-            return 1
-        return 0
+        return verdict(same, failures)
 
 
 if __name__ == "__main__":

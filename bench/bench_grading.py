@@ -93,6 +93,17 @@ def kit(course_dir: Path, assignments: list[str], jobs: int, warm: bool) -> tupl
     return time.perf_counter() - start, failed
 
 
+def verdict(same: bool, failures: list) -> int:
+    """Print whether the runs are a valid measurement (same scores, nothing failed); the exit code."""
+    print(f"identical scores in every run: {same}; failed submissions: {len(failures)}")
+    for run, assignment, student, message in failures:
+        print(f"  failed in run {run}: {assignment}/{student}: {message}")
+    if failures or not same:
+        print("NOT A VALID MEASUREMENT: every submission must be graded, with the same scores in every run")
+        return 1
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=30)
@@ -155,13 +166,7 @@ def main():
                 print(f"  {size:4d} students: {took:7.1f} s, {took * args.jobs / size:.2f} s per notebook per worker",
                       flush=True)
 
-        print(f"identical scores in every run: {same}; failed submissions: {len(failures)}")
-        for run, assignment, student, message in failures:
-            print(f"  failed in run {run}: {assignment}/{student}: {message}")
-        if failures or not same:
-            print("NOT A VALID MEASUREMENT: every submission must be graded, with the same scores in every run")
-            return 1
-        return 0
+        return verdict(same, failures)
 
 
 if __name__ == "__main__":

@@ -191,10 +191,13 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
         for fields in cluster.grade(course, assignment, list(fingerprints), scheduler, warm, logs, graded):
             finish(Outcome(**fields))
     else:
+        def run(chunk):
+            for outcome in _worker(course, assignment, [student for student, _, _ in chunk], warm, logs):
+                finish(outcome)
+
         chunks = [todo[i::jobs] for i in range(min(jobs, len(todo)))]  # round robin: similar loads
         with ThreadPoolExecutor(max_workers=len(chunks) or 1) as pool:  # threads only read the workers' output
-            list(pool.map(lambda chunk: [finish(outcome) for outcome in _worker(
-                course, assignment, [student for student, _, _ in chunk], warm, logs)], chunks))
+            list(pool.map(run, chunks))
     if logs:
         (course / "grading_log").mkdir(exist_ok=True)
         (course / "grading_log" / f"{assignment}.log").write_text("\n".join(logs), errors="replace")
