@@ -17,7 +17,8 @@ from utils.grading import gradebook, parallel
 from utils.instructor import cli
 
 A1 = "a1_close_reading"
-COMMANDS = ["texts", "build", "check", "grade", "feedback", "export", "report", "demo", "bundle"]
+COMMANDS = ["texts", "build", "check", "grade", "feedback", "export", "extension", "report", "similarity", "demo",
+            "bundle"]
 
 
 def wordsnums(*args, cwd=None):

@@ -183,7 +183,8 @@ def test_export_writes_the_grades_over_the_old_file(course, capsys):
     out_file = course / "grades.csv"
     out_file.write_text("the grades of last week\n")
     code, out, err = wordsnums(capsys, "export", "--course", course, "--to", out_file)
-    assert code == 0 and out == f"grades: {out_file}\n"
+    assert code == 0 and out == (f"grades: {out_file}\n  2 submission(s) still have answers to grade by hand "
+                                 f"({A1}/ada, {A1}/ben): their scores count only the points given so far\n")
     rows = {(r["student_id"], r["assignment"]): r for r in csv.DictReader(out_file.open())}
     assert float(rows["ada", A1]["autograded"]) == 3 and float(rows["ben", A1]["autograded"]) == 1
     assert float(rows["ada", A2]["score"]) == 0  # not submitted

@@ -22,6 +22,7 @@ from nbgrader.utils import compute_checksum
 from traitlets.config import Config, PyFileConfigLoader
 
 from utils.course.model import nbgrader_env
+from utils.grading import lms
 from utils.grading.execute import KitExecute
 from utils.grading.notes import KIT_NOTE, note_for
 from utils.grading.plugins import (
@@ -479,13 +480,13 @@ def assign_late_penalty(url, student):
 
 
 EXPECTED_CSV = [
-    ["student_id", "assignment", "duedate", "timestamp", "hours_late", "autograded", "manual", "late_penalty",
-     "score", "max_score", "needs_manual_grade"],
-    ["late", "ps1", "2024-03-01 12:00:00", "2024-03-02 18:00:00", "30.0", "15.0", "2.0", "3.4", "13.6", "17.0",
-     "False"],
-    ["ontime", "ps1", "2024-03-01 12:00:00", "2024-03-01 11:00:00", "0.0", "10.0", "0.0", "0.0", "10.0", "17.0",
-     "True"],
-    ["absent", "ps1", "2024-03-01 12:00:00", "", "0.0", "0.0", "0.0", "0.0", "0.0", "17.0", "False"],
+    ["student_id", "assignment", "duedate", "extension_hours", "timestamp", "hours_late", "autograded", "manual",
+     "late_penalty", "score", "max_score", "needs_manual_grade"],
+    ["late", "ps1", "2024-03-01 12:00:00", "0.0", "2024-03-02 18:00:00", "30.0", "15.0", "2.0", "3.4", "13.6",
+     "17.0", "False"],
+    ["ontime", "ps1", "2024-03-01 12:00:00", "0.0", "2024-03-01 11:00:00", "0.0", "10.0", "0.0", "0.0", "10.0",
+     "17.0", "True"],
+    ["absent", "ps1", "2024-03-01 12:00:00", "0.0", "", "0.0", "0.0", "0.0", "0.0", "0.0", "17.0", "False"],
 ]
 
 
@@ -527,14 +528,77 @@ def test_kit_csv_export_writes_grades_csv_by_default(graded_db, tmp_path, monkey
         assert [row[0] for row in csv.reader(handle)] == ["student_id", "late", "ontime", "absent"]
 
 
-@pytest.mark.xfail(reason="KitCsvExport ignores nbgrader export's --student and --assignment (ExportPlugin "
-                          "traits student/assignment): every student is exported", strict=True)
-def test_kit_csv_export_honours_the_student_filter(graded_db, tmp_path):
+def test_kit_csv_export_honours_the_student_and_assignment_filters(graded_db, tmp_path):
     dest = tmp_path / "grades.csv"
     with Gradebook(graded_db) as gb:
-        KitCsvExport(to=str(dest), student=["late"]).export(gb)
+        gb.add_assignment("ps2")
+        KitCsvExport(to=str(dest), student=["late"], assignment=[ASSIGNMENT]).export(gb)
     with open(dest, newline="") as handle:
-        assert [row[0] for row in csv.reader(handle)] == ["student_id", "late"]
+        assert [row[:2] for row in csv.reader(handle)] == [["student_id", "assignment"], ["late", ASSIGNMENT]]
+
+
+def test_an_extension_moves_the_due_date_and_lifts_the_penalty(graded_db, tmp_path):
+    """nbgrader's own late-penalty step, with the kit's plugin, counts from the due date with the extension."""
+    with Gradebook(graded_db) as gb:
+        gb.find_submission(ASSIGNMENT, "late").extension = timedelta(hours=24)
+        gb.db.commit()
+    assign_late_penalty(graded_db, "late")
+    with Gradebook(graded_db) as gb:
+        row = next(r for r in grade_rows(gb) if r["student_id"] == "late")
+    assert (row["extension_hours"], row["hours_late"], row["late_penalty"]) == (24.0, 6.0, pytest.approx(1.7))
+    assert row["duedate"] == DUE + timedelta(hours=24)
+
+
+STUDENT_MAP = """student_id,lms_id,first_name,last_name,email,section,sis_user_id,sis_login_id
+late,101,Lena,Ate,lena@example.edu,S1,U101,lena
+ontime,102,Otto,Time,otto@example.edu,S1,U102,otto
+absent,103,Abe,Sent,abe@example.edu,S2,U103,abe
+"""
+
+
+@pytest.mark.parametrize("fmt, expected", [
+    ("canvas", [["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "ps1"],
+                ["Points Possible", "", "", "", "", "17.0"],
+                ["Ate, Lena", "101", "U101", "lena", "S1", "13.6"],
+                ["Time, Otto", "102", "U102", "otto", "S1", "10.0"],
+                ["Sent, Abe", "103", "U103", "abe", "S2", ""]]),
+    ("moodle", [["First name", "Last name", "ID number", "Email address", "ps1"],
+                ["Lena", "Ate", "101", "lena@example.edu", "13.6"],
+                ["Otto", "Time", "102", "otto@example.edu", "10.0"],
+                ["Abe", "Sent", "103", "abe@example.edu", ""]]),
+])
+def test_lms_export_writes_the_documented_columns(graded_db, tmp_path, fmt, expected):
+    """Canvas: its gradebook export's columns and Points Possible row; Moodle: its plain-text export's user
+    columns. The final score (less the late penalty); no submission: an empty cell, which changes nothing."""
+    assign_late_penalty(graded_db, "late")
+    (tmp_path / "students.csv").write_text(STUDENT_MAP)
+    dest = tmp_path / f"{fmt}.csv"
+    with Gradebook(graded_db) as gb:
+        KitCsvExport(to=str(dest), format=fmt, student_map=str(tmp_path / "students.csv")).export(gb)
+    with open(dest, newline="") as handle:
+        assert list(csv.reader(handle)) == expected
+
+
+def test_lms_export_names_the_students_the_map_leaves_out(graded_db, tmp_path):
+    (tmp_path / "students.csv").write_text(STUDENT_MAP.replace("ontime,102,Otto,Time,otto@example.edu,S1,U102,otto\n",
+                                                               ""))
+    dest = tmp_path / "canvas.csv"
+    with Gradebook(graded_db) as gb, pytest.raises(lms.StudentMapError, match="no line for 1 student.*: ontime"):
+        KitCsvExport(to=str(dest), format="canvas", student_map=str(tmp_path / "students.csv"),
+                     lms_names={ASSIGNMENT: "Problem set 1 (77)"}).export(gb)
+    assert not dest.exists()
+
+
+@pytest.mark.parametrize("text, words", [
+    ("student_id,first_name,last_name\nlate,L,A\n", "has no column lms_id"),
+    ("student_id,lms_id,first_name,last_name\nlate,1,L,A\nlate,2,L,A\n", "student_id 'late' on more than one"),
+    ("student_id,lms_id,first_name,last_name\nlate,,L,A\n", "line 2: give both"),
+])
+def test_a_bad_student_map_is_named_with_the_fix(tmp_path, text, words):
+    path = tmp_path / "students.csv"
+    path.write_text(text)
+    with pytest.raises(lms.StudentMapError, match=words):
+        lms.read_student_map(path)
 
 
 # --- KitNotebookExporter ---------------------------------------------------------------------------------------

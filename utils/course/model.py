@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
+from traitlets.config import Config, PyFileConfigLoader
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS")
@@ -24,6 +25,11 @@ class NbgraderFailed(RuntimeError):
 def assignments(root: Path) -> list[str]:
     """The assignment ids: the folders of source/, in order."""
     return sorted(p.name for p in (root / "source").iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def course_config(course: Path) -> Config:
+    """The course's nbgrader_config.py, loaded as nbgrader loads it (the kit's plugins read their settings there)."""
+    return PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
 
 
 def notebooks(root: Path, assignment: str, folder: str = "source") -> list[Path]:

@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from traitlets import Unicode
-from traitlets.config import Configurable, PyFileConfigLoader
+from traitlets.config import Configurable
 
+from utils.course.model import course_config
 from utils.grading import remote, worker
 from utils.grading.notes import is_late_note
 
@@ -38,7 +39,7 @@ class ClusterUnavailable(RuntimeError):
 
 def configured_scheduler(course: Path) -> str:
     """``c.DaskGrading.scheduler`` from the course's nbgrader_config.py ("" for none)."""
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config = course_config(course)
     return DaskGrading(config=config).scheduler
 
 

@@ -132,6 +132,25 @@ def submitted_timestamps(course: Path, assignment: str) -> dict[str, datetime | 
             return {}
 
 
+def registered(course: Path, assignment: str) -> bool:
+    """Whether the gradebook holds ``assignment`` (`wordsnums build` registers its notebooks and tests there)."""
+    if not has_gradebook(course):  # opening a Gradebook would create its sqlite file
+        return False
+    with Gradebook(gradebook_url(course)) as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry:
+            return False
+    return True
+
+
+def pending_manual(course: Path) -> list[str]:
+    """ASSIGNMENT/STUDENT of each submission with answers still to grade by hand."""
+    with Gradebook(gradebook_url(course)) as gb:
+        return sorted(f"{sub.assignment.name}/{sub.student_id}" for sub in gb.db.query(SubmittedAssignment)
+                      if sub.needs_manual_grade)
+
+
 def scores(course: Path, assignment: str) -> pd.DataFrame:
     """Each student's score per notebook of ``assignment``, from the gradebook."""
     rows = []

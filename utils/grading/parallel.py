@@ -23,7 +23,7 @@ import pandas as pd
 from filelock import FileLock
 
 from utils.course.model import course_files, nbgrader_env
-from utils.grading import cluster
+from utils.grading import cluster, extensions
 from utils.grading.gradebook import submitted_timestamps
 from utils.grading.submissions import special_kind, student_problem
 
@@ -67,15 +67,19 @@ def _course_digest(course: Path, assignment: str) -> bytes:
     return digest.digest()
 
 
-def submission_hash(course: Path, assignment: str, student: str, course_digest: bytes | None = None) -> str:
-    """A fingerprint of what a grade is computed from: the submission, the source (tests) and the config.
+def submission_hash(course: Path, assignment: str, student: str, course_digest: bytes | None = None,
+                    extension_hours: float | None = None) -> str:
+    """A fingerprint of what a grade is computed from: the submission, the source (tests), the config and the
+    student's extension.
 
-    A fixed hidden test or a new late policy changes it, so nobody keeps a stale grade. ``course_digest``: the
-    source's and config's part, computed once for a whole class.
+    A fixed hidden test, a new late policy or an extension changes it, so nobody keeps a stale grade.
+    ``course_digest``: the source's and config's part, computed once for a whole class.
     """
     digest = hashlib.sha256()
     _hash_folder(digest, course / "submitted" / student / assignment)
     digest.update(course_digest or _course_digest(course, assignment))
+    if extension_hours:
+        digest.update(f"extension {extension_hours:g} h".encode())
     return digest.hexdigest()
 
 
@@ -163,10 +167,11 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
     jobs = jobs or os.cpu_count() or 1
     ledger, common = _ledger(course), _course_digest(course, assignment)
     graded = submitted_timestamps(course, assignment)  # read once: a class of thousands is one query
+    granted = extensions.hours_of(course, assignment)
     todo, outcomes = [], []
     for student in _chosen(course, assignment, only):
         key = f"{assignment}/{student}"
-        fingerprint = submission_hash(course, assignment, student, common)
+        fingerprint = submission_hash(course, assignment, student, common, granted.get(student))
         # an id nbgrader cannot take is never looked up (its worker fails it with the reason)
         done = (not student_problem(course / "submitted" / student)
                 and (course / "autograded" / student / assignment).is_dir() and student in graded)
@@ -177,12 +182,15 @@ def grade(course: Path, assignment: str, jobs: int | None = None, force: bool = 
         else:
             todo.append((student, key, fingerprint))
     fingerprints = {student: (key, fp) for student, key, fp in todo}
+    extended = extensions.prepare(course, assignment, list(fingerprints)) if todo else {}  # in nbgrader's gradebook
     logs, lock = [], threading.Lock()
 
     def finish(outcome: Outcome) -> None:
         with lock:
             if outcome.status == "graded":
                 _record(course, *fingerprints[outcome.student])
+                if outcome.student in extended:
+                    outcome.notes.insert(0, extended[outcome.student])
             outcomes.append(outcome)
             if progress:
                 progress(outcome)

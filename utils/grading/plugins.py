@@ -29,9 +29,10 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import ExportPlugin, LateSubmissionPlugin
 from nbgrader.preprocessors import NbGraderPreprocessor
-from traitlets import Float, Integer
+from traitlets import Dict, Enum, Float, Integer, Unicode
 
 from utils.course.model import HIDDEN_MARKERS, cell_kind, nbgrader_meta, strip_region
+from utils.grading import lms
 from utils.grading.notes import KIT_NOTE
 from utils.grading.submissions import left_out, left_out_note, notebook_problem, remove_made_links
 from utils.grading.suspicious import suspicious_lines
@@ -206,49 +207,70 @@ class PercentPerDayLate(LateSubmissionPlugin):
         return penalty
 
 
-EXPORT_COLUMNS = ["student_id", "assignment", "duedate", "timestamp", "hours_late", "autograded", "manual",
-                  "late_penalty", "score", "max_score", "needs_manual_grade"]
+EXPORT_COLUMNS = ["student_id", "assignment", "duedate", "extension_hours", "timestamp", "hours_late", "autograded",
+                  "manual", "late_penalty", "score", "max_score", "needs_manual_grade"]
 
 
-def grade_rows(gradebook) -> list[dict]:
-    """One row per student and assignment: autograded and manual points, late penalty, final score.
+def grade_rows(gradebook, students: list[str] | None = None, assignments: list[str] | None = None) -> list[dict]:
+    """One row per student and assignment: the student's due date (with an extension), autograded and manual
+    points, late penalty, final score; only these students and assignments, if given.
 
     In nbgrader's order (assignments by due date, none first; students by name), ties by name or id: the same
     file from sqlite and PostgreSQL, which sort missing values apart and leave ties in any order.
     """
     rows = []
-    assignments = sorted(gradebook.assignments, key=lambda a: (a.duedate is not None, a.duedate or 0, a.name))
-    students = sorted(gradebook.students, key=lambda s: (s.last_name or "", s.first_name or "", s.id))
-    for assignment in assignments:
-        for student in students:
+    chosen = sorted((a for a in gradebook.assignments if not assignments or a.name in assignments),
+                    key=lambda a: (a.duedate is not None, a.duedate or 0, a.name))
+    people = sorted((s for s in gradebook.students if not students or s.id in students),
+                    key=lambda s: (s.last_name or "", s.first_name or "", s.id))
+    for assignment in chosen:
+        for student in people:
             try:
                 sub = gradebook.find_submission(assignment.name, student.id)
             except MissingEntry:
                 rows.append(dict(student_id=student.id, assignment=assignment.name, duedate=assignment.duedate,
-                                 timestamp=None, hours_late=0.0, autograded=0.0, manual=0.0, late_penalty=0.0,
-                                 score=0.0, max_score=assignment.max_score, needs_manual_grade=False))
+                                 extension_hours=0.0, timestamp=None, hours_late=0.0, autograded=0.0, manual=0.0,
+                                 late_penalty=0.0, score=0.0, max_score=assignment.max_score,
+                                 needs_manual_grade=False))
                 continue
             grades = [g for nb in sub.notebooks for g in nb.grades]
             auto = sum(g.score for g in grades if g.auto_score is not None)
             manual = sum(g.score for g in grades if g.auto_score is None)
             penalty = sub.late_submission_penalty or 0.0
-            rows.append(dict(student_id=student.id, assignment=assignment.name, duedate=assignment.duedate,
-                             timestamp=sub.timestamp, hours_late=round(sub.total_seconds_late / 3600, 2),
-                             autograded=auto, manual=manual, late_penalty=penalty,
-                             score=max(0.0, auto + manual - penalty), max_score=sub.max_score,
+            extension = sub.extension.total_seconds() / 3600 if sub.extension else 0.0
+            rows.append(dict(student_id=student.id, assignment=assignment.name, duedate=sub.duedate,
+                             extension_hours=round(extension, 2), timestamp=sub.timestamp,
+                             hours_late=round(sub.total_seconds_late / 3600, 2), autograded=auto, manual=manual,
+                             late_penalty=penalty, score=max(0.0, auto + manual - penalty), max_score=sub.max_score,
                              needs_manual_grade=sub.needs_manual_grade))
     return rows
 
 
 class KitCsvExport(ExportPlugin):
-    """Grades CSV with autograded, manual and late-penalty columns (``nbgrader export --to FILE``)."""
+    """Grades CSV with autograded, manual and late-penalty columns (``nbgrader export --to FILE``), or a
+    Canvas or Moodle gradebook import file (``format``, with a ``student_map``: see :mod:`.lms`)."""
+
+    format = Enum(list(lms.FORMATS), default_value="csv", help="csv: the kit's columns; canvas or moodle: that "
+                  "LMS's gradebook import file").tag(config=True)
+    student_map = Unicode("", help="CSV file linking each nbgrader id to the student's LMS account (canvas and "
+                          "moodle)").tag(config=True)
+    lms_names = Dict(value_trait=Unicode(), help="The LMS's column name for an assignment, by assignment id "
+                     "(default: the id), e.g. {'a1_close_reading': 'Close reading (1234)'}").tag(config=True)
 
     def export(self, gradebook) -> None:
         dest = self.to or "grades.csv"
-        with open(dest, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(grade_rows(gradebook))
+        rows = grade_rows(gradebook, [str(s) for s in self.student], [str(a) for a in self.assignment])
+        if self.format != "csv":
+            if not self.student_map:
+                raise lms.StudentMapError(f"a {self.format} file needs a student map: give its file "
+                                          "(wordsnums export --students FILE)")
+            table = lms.lms_table(self.format, rows, lms.read_student_map(Path(self.student_map)), self.lms_names)
+            table.to_csv(dest, index=False, lineterminator="\n")
+        else:
+            with open(dest, "w", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(rows)
         self.log.info("Wrote %s", dest)
 
 

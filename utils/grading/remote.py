@@ -25,8 +25,8 @@ from nbgrader.api import Comment, Grade, Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import AssignLatePenalties
 from sqlalchemy.orm import joinedload
-from traitlets.config import PyFileConfigLoader
 
+from utils.course.model import course_config
 from utils.grading import gradebook_copy
 from utils.grading.gradebook import gradebook_url
 from utils.grading.submissions import special_kind
@@ -181,9 +181,9 @@ def grade(assignment: AssignmentData, submission: SubmissionData) -> Result:
     return result
 
 
-def _late_penalties(course: Path) -> AssignLatePenalties | None:
+def late_penalties(course: Path) -> AssignLatePenalties | None:
     """The course's late-penalty step of nbgrader's autograder, its plugin made (None if the config leaves it out)."""
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config = course_config(course)
     steps = config.Autograde.get("autograde_preprocessors", Autograde.autograde_preprocessors.default_value)
     step = next((step for step in steps if isinstance(step, type) and issubclass(step, AssignLatePenalties)), None)
     if step is None:
@@ -204,7 +204,7 @@ class Writer:
 
     def __init__(self, course: Path, assignment: str):
         self.course, self.assignment = course, assignment
-        self.late = _late_penalties(course)
+        self.late = late_penalties(course)
         self.gradebook = Gradebook(gradebook_url(course))
 
     def __enter__(self) -> "Writer":
@@ -254,23 +254,28 @@ class Writer:
             raise
 
     def _late_penalty(self, submission, executed: set[str]) -> list[str]:
-        """What nbgrader's AssignLatePenalties does for each graded notebook, in this gradebook's session."""
-        if self.late is None:
-            return []
-        log = _Log()
-        self.late.log.addHandler(log)
-        try:
-            self.gradebook.db.expire_all()  # the scores just written
-            for notebook in submission.notebooks:
-                if notebook.name not in executed:
-                    continue
-                notebook.late_submission_penalty = None
-                if submission.total_seconds_late > 0:
-                    penalty = self.late.plugin_inst.late_submission_penalty(
-                        submission.student.id, notebook.score, submission.total_seconds_late)
-                    if penalty is not None:
-                        notebook.late_submission_penalty = self.late._check_late_penalty(notebook, penalty)
-            self.gradebook.db.commit()
-        finally:
-            self.late.log.removeHandler(log)
-        return log.notes
+        self.gradebook.db.expire_all()  # the scores just written
+        return late_penalty(self.late, self.gradebook, submission, executed)
+
+
+def late_penalty(late: AssignLatePenalties | None, gradebook: Gradebook, submission, notebooks: set[str]) -> list[str]:
+    """What nbgrader's AssignLatePenalties does for each of these notebooks of a submission, in an open gradebook,
+    with ``late`` from :func:`late_penalties`; returns its notes."""
+    if late is None:
+        return []
+    log = _Log()
+    late.log.addHandler(log)
+    try:
+        for notebook in submission.notebooks:
+            if notebook.name not in notebooks:
+                continue
+            notebook.late_submission_penalty = None
+            if submission.total_seconds_late > 0:
+                penalty = late.plugin_inst.late_submission_penalty(
+                    submission.student.id, notebook.score, submission.total_seconds_late)
+                if penalty is not None:
+                    notebook.late_submission_penalty = late._check_late_penalty(notebook, penalty)
+        gradebook.db.commit()
+    finally:
+        late.log.removeHandler(log)
+    return log.notes

@@ -31,9 +31,8 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.apps import AutogradeApp
 from nbgrader.converters import Autograde
 from nbgrader.converters.base import NbGraderException
-from traitlets.config import PyFileConfigLoader
 
-from utils.course.model import notebooks
+from utils.course.model import course_config, notebooks
 from utils.grading.gradebook import gradebook_url, has_gradebook
 from utils.grading.notes import KIT_NOTE, note_for
 from utils.grading.plugins import KitNotebookExporter
@@ -255,7 +254,7 @@ def _grade_in_scratch(course: Path, assignment: str, student: str, warm: bool, l
 
 def max_notebook_mb(course: Path) -> int:
     """The largest notebook graded, as nbgrader_config.py sets it for nbgrader's own exporter."""
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config = course_config(course)
     return KitNotebookExporter(config=config).max_notebook_mb
 
 

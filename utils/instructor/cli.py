@@ -9,12 +9,14 @@ import sys
 import time
 from pathlib import Path
 
+from nbgrader.api import Gradebook
 from tqdm import tqdm
 
 from utils import paths
 from utils.course import lint, model, release_manifest
 from utils.course.scrape import write_clean_texts
-from utils.grading import cluster, gradebook, gradebook_copy, parallel, report
+from utils.grading import cluster, extensions, gradebook, gradebook_copy, lms, parallel, report
+from utils.grading.plugins import KitCsvExport
 from utils.instructor import bundle, demo
 
 
@@ -32,15 +34,22 @@ def _selected(root: Path, assignment: str | None) -> list[str]:
     return [assignment] if assignment else known
 
 
-def _jobs(text: str) -> int:
-    """--jobs: a whole number of parallel graders, 1 or more (argparse refuses anything else, exit 2)."""
-    try:
-        jobs = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if jobs < 1:
-        raise argparse.ArgumentTypeError(f"{jobs} graders cannot grade anything: give 1 or more")
-    return jobs
+def _at_least_one(what: str):
+    """An argparse type: a whole number of ``what``, 1 or more (argparse refuses anything else, exit 2)."""
+
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if number < 1:
+            raise argparse.ArgumentTypeError(f"{number} {what}: give 1 or more")
+        return number
+
+    return parse
+
+
+_jobs = _at_least_one("graders cannot grade anything")
 
 
 def _server_down(command: str, root: Path) -> int:
@@ -145,6 +154,11 @@ def cmd_grade(args) -> int:
     if problem and (problem.broken or not args.force):
         return _gradebook_refused(args.command, problem)
     chosen = _chosen(root, selected, args.students)
+    if unbuilt := [a for a in chosen if parallel.students(root, a) and not gradebook.registered(root, a)]:
+        build = f"wordsnums build {unbuilt[0]}" if len(unbuilt) == 1 else "wordsnums build"
+        print(f"wordsnums {args.command}: the gradebook does not hold {' or '.join(unbuilt)} yet (its notebooks and "
+              f"tests): run `{build}` first; nothing graded", file=sys.stderr)
+        return 2
     if problem:
         print(f"wordsnums {args.command}: regrading, as --force asks: {problem}", file=sys.stderr)
     scheduler = args.scheduler or cluster.configured_scheduler(root)
@@ -188,19 +202,62 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_export(args) -> int:
-    """Grades CSV with autograded, manual and late-penalty columns."""
+    """Grades CSV with autograded, manual and late-penalty columns, or a Canvas or Moodle gradebook import file."""
     root = _course(args)
     out = Path(args.to).resolve()
+    if not out.parent.is_dir():
+        print(f"wordsnums {args.command}: there is no folder {out.parent} for {out.name}: make it (mkdir -p "
+              f"{out.parent}) or give another --to", file=sys.stderr)
+        return 2
     if problem := gradebook.gradebook_problem(root):
         return _gradebook_refused(args.command, problem, f"; nothing written to {out}")
+    if args.format != "csv" and not args.students:
+        print(f"wordsnums {args.command}: a {args.format} file needs --students FILE, the map of nbgrader ids to "
+              f"LMS accounts ({','.join(lms.REQUIRED)}); nothing written", file=sys.stderr)
+        return 2
     # written beside and then moved over the old file, which a failed export thus leaves as it was
     partial = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
-        model.run_nbgrader(["export", "--to", str(partial)], cwd=root)
+        if args.format == "csv":
+            model.run_nbgrader(["export", "--to", str(partial)], cwd=root)
+        else:
+            with Gradebook(gradebook.gradebook_url(root)) as gb:
+                KitCsvExport(to=str(partial), format=args.format, student_map=str(Path(args.students).resolve()),
+                             config=model.course_config(root)).export(gb)
         os.replace(partial, out)
+    except lms.StudentMapError as err:
+        print(f"wordsnums {args.command}: {err}", file=sys.stderr)
+        return 2
     finally:
         partial.unlink(missing_ok=True)
-    print(f"grades: {out}")
+    print(f"grades: {out}" + ("" if args.format == "csv" else f" (a {args.format} gradebook import file)"))
+    if pending := gradebook.pending_manual(root):
+        print(f"  {len(pending)} submission(s) still have answers to grade by hand ({', '.join(pending[:5])}"
+              f"{', ...' if len(pending) > 5 else ''}): their scores count only the points given so far")
+    return 0
+
+
+def cmd_extension(args) -> int:
+    """Give students more time: a later due date for them alone, which the late penalty counts from."""
+    root = _course(args)
+    if args.assignment not in model.assignments(root):
+        raise ValueError(f"no assignment {args.assignment!r} in {root / 'source'}")
+    if not args.students:
+        granted = {s: v for (a, s), v in extensions.read(root).items() if a == args.assignment}
+        print(f"{args.assignment}: {len(granted)} extension(s) in {root / extensions.FILE}")
+        for student, (hours, reason) in sorted(granted.items()):
+            print(f"  {student}: {hours:g} hours" + (f" ({reason})" if reason else ""))
+        return 0
+    hours = None if args.remove else extensions.requested_hours(root, args.assignment, args.hours, args.days,
+                                                                args.until)
+    rows = extensions.grant(root, args.assignment, list(dict.fromkeys(args.students)), hours, args.reason or "")
+    for row in rows:
+        due = f"due {row['due']:%Y-%m-%d %H:%M} UTC" if row["due"] else "no due date"
+        what = "no extension" if hours is None else f"an extension of {hours:g} hours"
+        penalty = ("not graded yet: the extension applies when it is" if row["before"] is None else
+                   f"late penalty {row['before']:.2f} -> {row['after']:.2f} points")
+        print(f"  {row['student']}: {what}, {due}; {penalty}")
+    print(f"recorded in {root / extensions.FILE}")
     return 0
 
 
@@ -217,6 +274,16 @@ def cmd_report(args) -> int:
             print(f"wordsnums {args.command}: {err}", file=sys.stderr)
             ungraded += 1
     return 1 if ungraded else 0
+
+
+def cmd_similarity(args) -> int:
+    """Pairs of submissions whose answers are unusually alike, with the shared passages: an HTML report and a CSV."""
+    root = _course(args)
+    for assignment in _selected(root, args.assignment):
+        from utils.instructor import similarity_report  # TEMP: until the module lands
+        html, table = similarity_report.write_report(root, assignment, Path(args.out).resolve(), top=args.top)
+        print(f"{assignment}: {html}\n  pairs as CSV: {table}")
+    return 0
 
 
 def cmd_demo(args) -> int:
@@ -346,8 +413,30 @@ def main(argv: list[str] | None = None) -> int:
                        "(tcp://HOST:8786) instead of on this machine (default: c.DaskGrading.scheduler in "
                        "nbgrader_config.py, if set)")
     command("feedback", cmd_feedback)
-    command("export", cmd_export, assignment=False).add_argument("--to", default="grades.csv", help="CSV file to write")
+    export = command("export", cmd_export, assignment=False)
+    export.add_argument("--to", default="grades.csv", help="CSV file to write (default: grades.csv)")
+    export.add_argument("--format", choices=lms.FORMATS, default="csv", help="csv (default): the kit's columns; "
+                        "canvas or moodle: that LMS's gradebook import file, which needs --students")
+    export.add_argument("--students", metavar="FILE", help="CSV mapping each nbgrader id to an LMS account, columns "
+                        f"{','.join(lms.REQUIRED)} (and {','.join(lms.OPTIONAL)}, if you have them)")
+    extension = sub.add_parser("extension", help=cmd_extension.__doc__, description=cmd_extension.__doc__ + (
+        f" Kept in {extensions.FILE} in the course folder; without --student, lists the assignment's extensions."))
+    extension.add_argument("--course", help="the course folder (default: the kit's checkout)")
+    extension.add_argument("assignment", help="the assignment id")
+    extension.add_argument("--student", dest="students", action="extend", nargs="+", metavar="ID",
+                           help="the students to give it to")
+    how = extension.add_mutually_exclusive_group()
+    how.add_argument("--hours", type=float, help="hours added to the due date")
+    how.add_argument("--days", type=float, help="days added to the due date")
+    how.add_argument("--until", metavar="'YYYY-MM-DD HH:MM'", help="the student's own due date, in UTC")
+    how.add_argument("--remove", action="store_true", help="take the extension back")
+    extension.add_argument("--reason", help="why, for the record (kept in the file)")
+    extension.set_defaults(func=cmd_extension, command="extension")
     command("report", cmd_report).add_argument("--out", default="reports", help="folder for the report files")
+    similar = command("similarity", cmd_similarity)
+    similar.add_argument("--out", default="reports", help="folder for the report files (default: reports)")
+    similar.add_argument("--top", type=_at_least_one("pairs list nothing"), default=50,
+                         help="pairs listed in the report (default: 50)")
     run = command("demo", cmd_demo)
     run.add_argument("--dir", default="demo-course", help="scratch course folder (default: demo-course)")
     run.add_argument("--jobs", type=_jobs, default=None, help="parallel graders (default: the number of cores)")
