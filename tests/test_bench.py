@@ -34,3 +34,10 @@ def test_cluster_benchmark_runs_small():
     for words in ("local, wordsnums grade --jobs 2", "Dask, 1 worker(s)", "ms per submission)",
                   "projection, 100 students x 1 assignments = 100 notebooks", "   8 workers:", " 512 workers:"):
         assert words in out, words
+
+
+@pytest.mark.slow
+def test_similarity_benchmark_runs_small():
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_similarity.py"), "--students", "100",
+                          "--copies", "3"], capture_output=True, text=True, check=True).stdout
+    assert "8 planted pairs" in out and "planted pairs in the top 50: 8 of 8" in out and "peak memory" in out

@@ -17,7 +17,7 @@ from utils.course import lint, model, release_manifest
 from utils.course.scrape import write_clean_texts
 from utils.grading import cluster, extensions, gradebook, gradebook_copy, lms, parallel, report
 from utils.grading.plugins import KitCsvExport
-from utils.instructor import bundle, demo
+from utils.instructor import bundle, demo, similarity_report
 
 
 def _course(args) -> Path:
@@ -280,7 +280,6 @@ def cmd_similarity(args) -> int:
     """Pairs of submissions whose answers are unusually alike, with the shared passages: an HTML report and a CSV."""
     root = _course(args)
     for assignment in _selected(root, args.assignment):
-        from utils.instructor import similarity_report  # TEMP: until the module lands
         html, table = similarity_report.write_report(root, assignment, Path(args.out).resolve(), top=args.top)
         print(f"{assignment}: {html}\n  pairs as CSV: {table}")
     return 0
