@@ -140,6 +140,38 @@ socket.create_connection(("127.0.0.1", {port}), timeout=2).sendall(b"stolen answ
     Attack("exiter", "full", """
 exit()
 """, 17),
+    # checks rebound to a look-alike whose Parts swallows every failure and shows full points: the hidden
+    # tests take Parts afresh from the kit and refuse it, so each cell in parts fails whole
+    Attack("parts_faker", "blank", """
+class _Block:
+    def __enter__(self):
+        return self
+    def __exit__(self, *error):
+        return True
+class _Parts:
+    def __init__(self, question, points):
+        self.points = sum(points.values())
+    def part(self, label):
+        return _Block()
+    def _repr_pretty_(self, printer, cycle):
+        printer.text(repr(float(self.points)))
+class _Checks:
+    Parts = _Parts
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+checks = _Checks()
+""", 0),
+    # an answer whose method shows a number while a part checks it, for nbgrader to read as the cell's points
+    # (it reads a cell's first result): a part refuses a result shown from inside it
+    Attack("result_forger", "blank", """
+import sys
+import pandas as pd
+class _Forged(pd.Series):
+    def sum(self, *args, **kwargs):
+        sys.displayhook(2.0)
+        return super().sum(*args, **kwargs)
+words_per_speaker = _Forged([272, 736], index=["Journalist", "Sergey Lavrov"])
+""", 0),
     Attack("scripter", "full", """
 from IPython.display import HTML, Javascript, display
 display(HTML("<script>window.PWNED = 1</script><img src=x onerror='window.PWNED = 2'>"))

@@ -3,7 +3,8 @@
 Each case writes one student's submission folder and says what grading must give: the exact
 autograded score, the kit's status, and words that the kit's notes or message and nbgrader's own
 log must contain. A1 is worth 17 autograded points; per question: q1 1, q2 1, q3 1, q4 2, q5 1,
-q6 2, q7 2, q8 2, q9 1, q10 1, q11 1, q12 1, q13 1.
+q6 2, q7 2, q8 2, q9 1, q10 1, q11 1, q12 1, q13 1. Q4, Q7 and Q8 are checked in two parts of
+1 point each (``checks.Parts``): a part wrong costs 1 of the 2, the whole cell failing both.
 """
 
 import json
@@ -179,6 +180,8 @@ CASES = [
          "cell q7_figures killed the kernel", "`import ctypes` reaches into Python itself"),
     Case("hog", _edited("full", _replace("q9_evasion", "hog = [bytearray(10**8) for _ in range(1000)]")), 16, ""),
     Case("printer", _edited("full", _append("q1_boundary", "print('x' * 20_000_000)")), 17, ""),
+    # one part of Q8 wrong (the 'they' counts): partial credit, 1 of its 2 points, under plain nbgrader too
+    Case("half_right", _edited("full", _append("q8_stance", 'stance["they"] = stance["they"] + 1')), 16, ""),
     Case("shadower", _shadow_utils, 15, "its own utils and utils.py were left out of grading"),
     Case("gamer", _edited("blank", _replace("q1_boundary", GAMER)), 0,
          "code to review by hand: q1_boundary, line 3: `def __eq__(self, other):` defines how its objects compare",

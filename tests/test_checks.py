@@ -1,3 +1,6 @@
+import contextlib
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -181,3 +184,202 @@ def test_expect_among_ignores_typography():
 def test_numpy_numbers_are_described_plainly():
     with pytest.raises(CheckFailed, match=r"should be a whole number \(int\), but it is a number \(float\): 2.0\."):
         checks.expect_type(np.float64(2.0), int, "n")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Questions in parts, and the standing table
+
+
+@pytest.fixture
+def fresh_standing(monkeypatch):
+    """An empty standing table, as in a new kernel."""
+    monkeypatch.setattr(checks, "_STANDING", {})
+    monkeypatch.setattr(checks, "_HINTS_SHOWN", set())
+    return checks._STANDING
+
+
+def q4(answers: dict) -> checks.Parts:
+    """Q4 checked as the assignment checks it: words per speaker, then Lavrov's share (visible checks only)."""
+    parts = checks.Parts("Q4", {"`words_per_speaker`": 1, "`lavrov_share`": 1})
+    with parts.part("`words_per_speaker`"):
+        checks.expect_type(answers["words_per_speaker"], pd.Series, "words_per_speaker")
+    with parts.part("`lavrov_share`"):
+        checks.expect_between(answers["lavrov_share"], 0, 1, "lavrov_share", hint="a share is a part divided by "
+                              "the whole.")
+    checks.passed(parts)
+    return parts
+
+
+def displayed(value) -> dict:
+    """What a notebook shows for ``value`` as a cell's last expression: IPython's formats of it."""
+    from IPython.core.formatters import DisplayFormatter
+
+    data, _ = DisplayFormatter().format(value)
+    return data
+
+
+def graded_cell(outputs, points=2):
+    """A test cell with these outputs, as nbgrader scores one."""
+    from nbformat.v4 import new_code_cell
+
+    cell = new_code_cell("parts", outputs=outputs)
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": points,
+                                 "grade_id": "q4_test", "schema_version": 3}
+    return cell
+
+
+def test_a_failed_part_says_what_is_wrong_on_stdout_and_the_others_still_count(fresh_standing, capsys):
+    parts = q4({"words_per_speaker": pd.Series([272, 736]), "lavrov_share": 73.0})
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out == ("Q4, `lavrov_share` (1 of 2 points): a check failed\n"
+                   "`lavrov_share` is 73.0, which is not plausible here (expected between 0 and 1).\n"
+                   "Hint: a share is a part divided by the whole.\n"
+                   "Look again at your answer to Q4, run its cell, then run this check again.\n")
+    assert parts.score == 1.0 and parts.passed_parts() == ["`words_per_speaker`"]
+    assert "visible checks passed" not in out  # only when every part passed
+    q4({"words_per_speaker": pd.Series([272, 736]), "lavrov_share": 0.73})
+    assert capsys.readouterr().out == "Q4: visible checks passed; hidden tests run at grading.\n"
+
+
+def test_every_kind_of_failure_is_caught_in_its_part_and_keeps_its_message(fresh_standing, capsys):
+    parts = checks.Parts("Q9", {"a": 1, "b": 1, "c": 1, "d": 0.5, "e": 0.5})
+    with parts.part("a"):
+        raise checks.CheckFailed("`a` is None.")
+    with parts.part("b"):
+        assert 1 == 2, "Q9: the hidden test of b"
+    with parts.part("c"):
+        raise NameError("name 'refugees_at_text_a' is not defined")
+    with parts.part("d"):
+        {}["missing"]  # noqa: B018 (an error of the student's value, as a check meets it)
+    with parts.part("e"):
+        print("a warning of the student's code", file=sys.stderr)  # a Python warning too: see test_partial_credit
+    out, err = capsys.readouterr()
+    assert err == ""  # anything on stderr would cost nbgrader's whole cell
+    assert "Q9, a (1 of 4 points): a check failed\n`a` is None.\nLook again at your answer to Q9" in out
+    assert "Q9, b (1 of 4 points): a test failed\nQ9: the hidden test of b\n" in out
+    assert ("Q9, c (1 of 4 points): an error\nNameError: name 'refugees_at_text_a' is not defined\n"
+            "Hint: `refugees_at_text_a` has no value yet.") in out
+    assert "Q9, d (0.5 of 4 points): an error\nKeyError: 'missing'\n(%tb in a new cell shows where it happened.)" in out
+    assert out.endswith("a warning of the student's code\n")
+    assert parts.score == 0.5 and parts.passed_parts() == ["e"]
+    assert sys.last_type is KeyError  # %tb shows the last unforeseen error
+
+
+def test_a_part_says_its_first_failure_only_and_an_interrupt_still_stops_the_cell(fresh_standing, capsys):
+    parts = checks.Parts("Q8", {"the `we` counts": 1, "the `they` counts": 1})
+    for message in ("visible", "hidden"):  # a visible check and a hidden test of the same part
+        with parts.part("the `we` counts"):
+            raise checks.CheckFailed(f"`stance` fails its {message} check.")
+    assert capsys.readouterr().out.count("a check failed") == 1 and "visible" in parts.failed["the `we` counts"]
+    with pytest.raises(KeyboardInterrupt):  # a cell that runs over its time is interrupted, as any cell
+        with parts.part("the `they` counts"):
+            raise KeyboardInterrupt
+    with pytest.raises(ValueError, match="Q8 has no part 'they'"):
+        parts.part("they")
+    with pytest.raises(ValueError, match="give each part its points"):
+        checks.Parts("Q1", {"a": 0})
+
+
+@pytest.mark.parametrize("outcome, score", [({"a"}, 0.5), ({"a", "b"}, 1.5), (set(), 0.0), ({"a", "b", "c"}, 2.0)])
+def test_nbgrader_reads_the_points_earned_from_the_cell_and_never_more_than_its_points(fresh_standing, capsys,
+                                                                                       outcome, score):
+    from nbformat.v4 import new_output
+    from nbgrader.utils import determine_grade, get_partial_grade
+
+    parts = checks.Parts("Q3", {"a": 0.5, "b": 1, "c": 0.5})
+    for label in parts.points:
+        with parts.part(label):
+            if label not in outcome:
+                raise checks.CheckFailed(f"`{label}` is wrong.")
+    data = displayed(parts)
+    assert data["text/plain"] == repr(score) and "text/html" not in data  # markup that nbgrader's sanitiser keeps
+    stream = new_output("stream", name="stdout", text=capsys.readouterr().out)
+    result = new_output("execute_result", data=data, execution_count=1)
+    assert get_partial_grade(result, 2.0) == score
+    assert determine_grade(graded_cell([stream, result])) == (score, 2.0)
+    # what stdout carries is the student's to read; on stderr it would cost the whole cell
+    assert determine_grade(graded_cell([new_output("stream", name="stderr", text="x"), result])) == (0, 2.0)
+    for label in parts.points:  # a part run again cannot earn its points twice
+        with parts.part(label):
+            pass
+    assert parts.score <= parts.total == 2.0
+
+
+def test_the_summary_lists_each_part_and_says_when_hidden_tests_decided(fresh_standing, capsys):
+    parts = q4({"words_per_speaker": pd.Series([1]), "lavrov_share": 7.3})
+    visible = displayed(parts)["text/markdown"]
+    assert visible.startswith("**Q4**: 1 of 2 parts pass their visible checks (1 of 2 points; hidden tests decide "
+                              "the points at grading)")
+    assert "- ✓ `words_per_speaker` (1 point): passed\n" in visible
+    assert "- ✗ `lavrov_share` (1 point): not passed (its message is above)\n" in visible
+    graded = checks.Parts.hidden(parts)
+    assert graded is parts and displayed(parts)["text/markdown"].startswith("**Q4: 1 of 2 points**")
+    assert repr(parts) == "<Parts of Q4: 1 of 2 points>"
+
+
+def test_hidden_tests_refuse_a_parts_made_in_the_notebook(fresh_standing):
+    class LooksLikeParts:  # what a student could bind to checks.Parts: every failure swallowed, full points shown
+        def part(self, label):
+            return contextlib.suppress(Exception)
+
+        def _repr_pretty_(self, printer, cycle):
+            printer.text("2.0")
+
+    for fake in (LooksLikeParts(), type("Sub", (checks.Parts,), {})("Q4", {"a": 2})):
+        with pytest.raises(CheckFailed, match="is not the kit's Parts object"):
+            checks.Parts.hidden(fake)
+
+
+def test_the_standing_table_follows_the_check_cells(fresh_standing, capsys):
+    from types import SimpleNamespace
+
+    table = {"Q1": 1, "Q1b": 0, "Q4": 2, "Q8": 2, "Q12": 1, "Q10": 1}
+    del table["Q1b"]
+    checks.passed("Q1")
+    checks.passed("Q12 (quotations and length)")
+    q4({"words_per_speaker": pd.Series([1]), "lavrov_share": 7.3})
+    shown = checks.standing(table, by_instructor={"Q1b": 1, "Q12": 4})
+    assert shown.rows() == [("Q1", "1", "✓ passed"), ("Q1b", "1 by your instructor", "graded by your instructor"),
+                            ("Q4", "2", "1 of 2 parts passed: `words_per_speaker`"), ("Q8", "2", "not run yet"),
+                            ("Q10", "1", "not run yet"),
+                            ("Q12", "1 + 4 by your instructor", "✓ passed (quotations and length)")]
+    markdown = displayed(shown)["text/markdown"]
+    assert "| Q4 | 2 | 1 of 2 parts passed: `words_per_speaker` |" in markdown
+    assert "| **All** | **7 autograded + 5 by your instructor = 12 in all** | |" in markdown
+    assert "**Hidden tests** run when your instructor grades the notebook" in markdown
+    assert "<" not in markdown  # no HTML: feedback's sanitiser would show the tags as text
+    assert "Q12       1 + 4 by your instructor  ✓ passed (quotations and length)" in repr(shown)
+    # a check cell run again: cleared when it starts, not passed if it raises (a failed check or hidden test)
+    cell = SimpleNamespace(raw_cell="checks.expect_type(n, int, 'n')\nchecks.passed('Q1')")
+    checks._before_cell(cell)
+    assert shown.rows()[0][2] == "not run yet"
+    checks.passed("Q1")
+    checks._after_cell(SimpleNamespace(success=False, info=cell))
+    assert shown.rows()[0][2] == "✗ not passed yet"
+    checks._after_cell(SimpleNamespace(success=True, info=cell))
+    assert shown.rows()[0][2] == "✗ not passed yet"
+    assert checks.track() is False  # outside IPython there is nothing to follow
+
+
+def test_question_labels():
+    assert checks.labels_in("parts = checks.Parts('Q4', {})\nchecks.passed(\"Q12 (length)\")") == ["Q4", "Q12 (length)"]
+    assert [checks.question_of(x) for x in ("Q4", "Q12 (quotations and length)", "Q1b", "Practice question")] == [
+        "Q4", "Q12", "Q1b", "Practice question"]
+    assert sorted(["Q10", "Q2", "Q1b", "Q1"], key=checks.question_order) == ["Q1", "Q1b", "Q2", "Q10"]
+
+
+def test_a_result_shown_from_inside_a_part_fails_it_instead_of_passing_for_its_points(fresh_standing, capsys):
+    class Forged(pd.Series):  # an answer whose method shows a number, as if it were the cell's points
+        def sum(self, *args, **kwargs):
+            sys.displayhook(2.0)
+            return 1008
+
+    hook = sys.displayhook
+    parts = checks.Parts("Q4", {"`words_per_speaker`": 1, "`lavrov_share`": 1})
+    with parts.part("`words_per_speaker`"):
+        assert Forged([272, 736]).sum() == 1008
+    with parts.part("`lavrov_share`"):
+        sys.displayhook(None)  # what a plain expression statement does with None: nothing
+    assert sys.displayhook is hook and parts.passed_parts() == ["`lavrov_share`"]
+    assert "tried to show a result of its own (sys.displayhook)" in capsys.readouterr().out

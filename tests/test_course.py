@@ -66,6 +66,30 @@ def test_expected_scores_follow_cell_order(root):
     assert synthetic.n_answered("partial", len(ids)) == math.ceil(len(ids) / 2)
     assert synthetic.expected_score("full", nb) == 17
     assert synthetic.expected_score("partial", nb) == 10
+    assert synthetic.n_answered("mixed", len(ids)) == len(ids)
     assert {synthetic.expected_score(k, nb) for k in ("blank", "wrong", "tampered")} == {0}
     with pytest.raises(ValueError, match="Unknown kind"):
         synthetic.submission("lazy", nb, nb)
+
+
+def test_a_mixed_student_gets_one_part_wrong_in_each_question_in_parts(root):
+    nb = nbformat.read(root / "source/a1_close_reading/a1_close_reading.ipynb", as_version=4)
+    # Q4's share and Q7's antithesis are read by their own part alone; Q8's two parts read one table
+    assert synthetic.wrong_parts(nb) == {"q4_speakers": ("`lavrov_share`", ["lavrov_share"], 1.0),
+                                         "q7_figures": ("`antithesis`", ["antithesis"], 1.0)}
+    assert synthetic.expected_score("mixed", nb) == 15
+    a3 = nbformat.read(root / "source/a3_displacement_data/a3_displacement_data.ipynb", as_version=4)
+    assert synthetic.expected_score("mixed", a3) == 14 - 1 - 0.5 - 1
+    release = nbformat.read(root / "release/a1_close_reading/a1_close_reading.ipynb", as_version=4)
+    cells = {model.nbgrader_meta(c).get("grade_id"): c.source for c in synthetic.submission("mixed", nb, release).cells}
+    assert cells["q4_speakers"].endswith("_kept_lavrov_share = lavrov_share\nlavrov_share = _perturbed(lavrov_share)")
+    assert cells["q5_longest"].startswith("lavrov_share = _kept_lavrov_share\n")  # put back for later questions
+
+
+def test_part_names_follow_the_functions_a_part_calls():
+    code = ("parts = checks.Parts('Q7', {'a': 1, 'b': 1})\ndef check(column):\n    checks.expect_columns(table, "
+            "[column], 'table')\nwith parts.part('a'):\n    check('a')\nwith parts.part('b'):\n    check('b')\n"
+            "    assert b_only > 0\n### BEGIN HIDDEN TESTS\nwith parts.part('a'):\n    assert a_only == 1\n"
+            "### END HIDDEN TESTS\nparts")
+    assert synthetic.part_names(code) == {"a": {"check", "checks", "column", "table", "a_only"},
+                                          "b": {"check", "checks", "column", "table", "b_only"}}

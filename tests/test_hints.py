@@ -121,3 +121,10 @@ def test_no_hints_unless_enabled():
 def test_enable_outside_ipython_does_nothing():
     assert hints.enable() is False
     assert hints.hint_for(ValueError("name 'x' is not defined")) is None
+
+
+def test_a_box_raised_outside_the_parts_of_a_check_cell_names_its_question():
+    nb = execute(ENABLE, "parts = checks.Parts('Q4', {'`a`': 1, '`b`': 1})\nparts = checks.Parts.hidden(object())")
+    box = strip_ansi("\n".join(nb.cells[1].outputs[0]["traceback"])).splitlines()
+    assert box[:2] == ["Q4: a check failed", "this check cell's `parts` is not the kit's Parts object: the checks "
+                                             "were replaced in this notebook, so its tests cannot run."]

@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import nbformat
 import pytest
 from conftest import ROOT
 
@@ -62,3 +63,53 @@ def test_release_drift_and_leaks_are_found(broken):
 
 def test_the_course_itself_is_clean():
     assert lint.course_problems(ROOT, [A1]) == []
+
+
+def test_questions_in_parts_and_the_standing_table_must_agree_with_the_graded_cells(broken):
+    path = broken / "source" / A1 / f"{A1}.ipynb"
+
+    def damage(nb):
+        cell(nb, "q4_test")["metadata"]["nbgrader"]["points"] = 3  # the parts and the table still say 2
+        q7 = cell(nb, "q7_test")
+        q7["source"] = "".join(q7["source"]).removesuffix("\nparts")  # nbgrader would see no points: full marks
+        q8 = cell(nb, "q8_test")
+        q8["source"] = "".join(q8["source"]).replace('parts = Parts.hidden(parts)\n', "").replace(
+            'with parts.part("the `they` counts"):\n    expect_plain', 'with parts.part("they"):\n    expect_plain')
+        q5 = cell(nb, "q5_test")
+        q5["source"] = "".join(q5["source"]).replace('checks.passed("Q5")', 'checks.passed("Q6")')
+        heading = next(c for c in nb["cells"] if "**Q7 (" in "".join(c["source"]))
+        heading["source"] = "".join(heading["source"]).replace("1 for `antithesis`", "1 for the antithesis")
+        standing = nb["cells"][-1]
+        standing["source"] = "".join(standing["source"]).replace('"Q6": 2', '"Q6": 3').replace('"Q13": 3', '"Q14": 3')
+        standing["metadata"]["nbgrader"]["locked"] = False
+    edit(path, damage)
+    problems = "\n".join(lint.notebook_problems(path))
+    assert "(q4_test): its parts give 2 points, the cell 3" in problems
+    assert "(q4_test): the question's text should state the points of each part" in problems
+    assert "(q7_test): its last line should be `parts` alone, which gives nbgrader the points earned" in problems
+    assert ("(q7_test): the question's text should state the points of each part, as '**Q7 (2 points: 1 for "
+            "`metaphor`, 1 for `antithesis`)**'; it lacks '1 for `antithesis`'") in problems
+    assert "(q8_test): its hidden tests should begin with parts = Parts.hidden(parts)" in problems
+    assert "(q8_test): its hidden tests check a part 'they' that it does not declare" in problems
+    assert "(q8_test): its hidden tests do not check the part 'the `they` counts'" in problems
+    assert "(q5_test): it checks 'Q6', but its grade_id is of Q5" in problems
+    assert "(the standing table) should be locked and not graded" in problems
+    assert "(the standing table) gives Q4 2 autograded points; its graded cells give 3" in problems
+    assert "(the standing table) gives Q6 3 autograded points; its graded cells give 2" in problems
+    assert "(the standing table) leaves out the 3 instructor's points of Q13" in problems
+    assert "(the standing table) gives Q14 3 instructor's points, but no graded cell does" in problems
+
+
+def test_the_standing_table_is_the_last_cell(broken):
+    path = broken / "source" / A1 / f"{A1}.ipynb"
+    edit(path, lambda nb: nb["cells"].insert(0, nb["cells"].pop()))
+    assert any("the last cell, and only it, should show the student's standing" in p
+               for p in lint.notebook_problems(path))
+
+
+def test_a_line_the_visible_checks_share_with_the_hidden_tests_is_no_secret():
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        'with parts.part("`metaphor`"):\n    checks.expect_type(metaphor, list, "metaphor")\n'
+        '### BEGIN HIDDEN TESTS\nwith parts.part("`metaphor`"):\n    assert metaphor == ["We remain open."]\n'
+        "### END HIDDEN TESTS\nparts")])
+    assert lint.secret_lines(nb) == {'assert metaphor == ["We remain open."]'}

@@ -32,6 +32,16 @@ def test_source_notebook_runs_top_to_bottom(path, tmp_path):
     printed = "".join(o.get("text", "") for c in out.cells for o in c.get("outputs", []) if o.get("name") == "stdout")
     n_tests = sum(model.cell_kind(c) == "test" for c in out.cells)
     assert printed.count("visible checks passed") == n_tests
+    # a cell in parts shows its points as its result, every part passed; the last cell says every check passed
+    results = {model.nbgrader_meta(c).get("grade_id"): o["data"] for c in out.cells for o in c.get("outputs", [])
+               if o["output_type"] == "execute_result"}
+    for cell in out.cells:
+        if model.cell_kind(cell) == "test" and "checks.Parts(" in cell.source:
+            data = results[model.nbgrader_meta(cell)["grade_id"]]
+            assert float(data["text/plain"]) == model.nbgrader_meta(cell)["points"] and "✗" not in data["text/markdown"]
+    standing = results["standing"]["text/markdown"]
+    assert "not passed" not in standing and "not run" not in standing and standing.count("✓ passed") == len(
+        {lint.question_of(model.nbgrader_meta(c)["grade_id"]) for c in out.cells if model.cell_kind(c) == "test"})
 
 
 @pytest.mark.parametrize("path", SOURCE_NOTEBOOKS, ids=lambda p: p.stem)
@@ -46,6 +56,11 @@ def test_release_notebook_runs_with_only_unanswered_errors(path):
     answers = [model.nbgrader_meta(c)["grade_id"] for c in nb.cells
                if model.cell_kind(c) in {"answer", "manual"} and c.cell_type == "code"]
     assert [gid for kind, gid, _ in found if kind in {"answer", "manual"}] == answers
+    # a cell in parts scores its unanswered parts 0 without an error; the last cell says what is still to do
+    parts = [c for c in nb.cells if model.cell_kind(c) == "test" and "checks.Parts(" in c.source]
+    assert parts and all(c.outputs[-1]["data"]["text/plain"] == "0.0" for c in parts)
+    standing = nb.cells[-1].outputs[0]["data"]["text/markdown"]
+    assert "| Q1 |" in standing and "✗ not passed yet" in standing and "✓" not in standing
     # the first unanswered cell, and only the first, says in plain words what to do
     tracebacks = ["\n".join(o["traceback"]) for c in nb.cells for o in c.get("outputs", []) if o.get("ename")]
     assert sum("Hint: this answer cell still holds its placeholder" in t for t in tracebacks) == 1

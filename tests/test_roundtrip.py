@@ -40,6 +40,16 @@ def test_synthetic_class_gets_exact_scores(assignment, tmp_course):
             assert cells[gid] == row["points"], gid
         # nbgrader restored the tampered test cells, hidden tests included, from the gradebook
         source = nbformat.read(path, as_version=4)
+        # the mixed student loses, in each question in parts, the points of the part it got wrong, and only those
+        wrong, answer, mixed = synthetic.wrong_parts(source), None, {}
+        for c in source.cells:
+            answer = model.nbgrader_meta(c)["grade_id"] if model.cell_kind(c) == "answer" else answer
+            if model.cell_kind(c) == "test":
+                mixed[model.nbgrader_meta(c)["grade_id"]] = points.loc[model.nbgrader_meta(c)["grade_id"], "points"] \
+                    - wrong.pop(answer, (None, None, 0.0))[2]
+        scores = gradebook.cell_scores(tmp_course, assignment, path.stem, "s_mixed")
+        assert {gid: scores[gid] for gid in mixed} == pytest.approx(mixed)
+        assert not wrong and any(0 < mixed[gid] < points.loc[gid, "points"] for gid in mixed)
         graded = nbformat.read(tmp_course / "autograded" / "s_tampered" / assignment / path.name, as_version=4)
         tests = {model.nbgrader_meta(c)["grade_id"]: c.source for c in source.cells if model.cell_kind(c) == "test"}
         restored = {model.nbgrader_meta(c)["grade_id"]: c.source for c in graded.cells if model.cell_kind(c) == "test"}

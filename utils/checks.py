@@ -7,11 +7,17 @@ decide the grade run only when the instructor grades the notebook.
 >>> expect_type(3, int, "n_turns")
 >>> passed("Q1")
 Q1: visible checks passed; hidden tests run at grading.
+
+A question of several answers is checked in parts (:class:`Parts`), each worth its own points, so
+that one wrong answer costs only its part; :func:`standing` shows, at the end of a notebook, which
+checks passed in this kernel.
 """
 
+import contextlib
 import importlib
 import numbers
 import re
+import sys
 
 import numpy as np
 import pandas as pd
@@ -289,8 +295,17 @@ def expect_plain(**answers) -> None:
                   "number, text, list or table itself.", None)
 
 
-def passed(question: str) -> None:
-    """Say that the visible checks of ``question`` passed."""
+def passed(question) -> None:
+    """Say that the visible checks of ``question`` passed (a label such as "Q1", or a :class:`Parts`).
+
+    For a :class:`Parts`, only if every part ran and passed: a part that failed has said so already.
+    """
+    if isinstance(question, Parts):
+        if question.passed_parts() == list(question.points):
+            print(f"{question.question}: {PASSED}")
+        return
+    track()
+    _STANDING[question_of(question)] = (True, _detail(question))
     print(f"{question}: {PASSED}")
 
 
@@ -411,3 +426,337 @@ def expect_word_count(prose: str, low: int, high: int, name: str) -> None:
         _fail(name, f"has {n} words; write at least {low} ({HOW_WORDS_COUNT}).", None)
     if n > high:
         _fail(name, f"has {n} words; cut it to at most {high} ({HOW_WORDS_COUNT}).", None)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Questions in parts: partial credit
+
+# the label of a check cell's question, as passed() and Parts() are called in it: "Q1", "Q12 (quotations ...)"
+LABEL = re.compile(r"""\b(?:passed|Parts)\(\s*(["'])(.+?)\1""")
+QUESTION_ID = re.compile(r"\s*(Q\d+[a-z]?)\b")
+LONGEST_MESSAGE = 2_000  # characters of one failure's message: a huge value in an error must not flood the page
+
+
+def _points(x: float) -> str:
+    """1 point, 2 points, 0.5 points."""
+    return f"{x:g} point{'' if x == 1 else 's'}"
+
+
+def _text(error: BaseException) -> str:
+    """An error's message, whatever the error's class does (an object of the notebook's may raise it)."""
+    try:
+        text = str(error)
+    except Exception:
+        text = ""
+    return text if len(text) <= LONGEST_MESSAGE else text[:LONGEST_MESSAGE] + " ..."
+
+
+class Parts:
+    """The check cell of a question in parts, each part worth its own points: one wrong answer costs only its part.
+
+    ``points`` maps each part's label (as students read it, names in backticks) to its points. The checks of
+    a part run in ``with parts.part(label):``. A part that fails (a failed check, a failed hidden test, any
+    other error) prints what is wrong, on stdout, and the cell goes on with the next part. The cell ends with
+    the bare name ``parts``: the notebook shows which parts passed, and nbgrader reads the points earned from
+    its plain text (a number between 0 and the cell's points). The hidden tests begin by handing the object to
+    :meth:`hidden`, imported afresh, and then run in the same blocks.
+
+    >>> parts = Parts("Q4", {"`words_per_speaker`": 1, "`lavrov_share`": 1})
+    >>> with parts.part("`words_per_speaker`"):
+    ...     expect_type(736, int, "words_per_speaker")
+    >>> with parts.part("`lavrov_share`"):
+    ...     expect_between(73.0, 0, 1, "lavrov_share", hint="a share is a part divided by the whole.")
+    Q4, `lavrov_share` (1 of 2 points): a check failed
+    `lavrov_share` is 73.0, which is not plausible here (expected between 0 and 1).
+    Hint: a share is a part divided by the whole.
+    Look again at your answer to Q4, run its cell, then run this check again.
+    >>> passed(parts)  # says nothing: a part failed, and said so
+    >>> parts.score
+    1.0
+    """
+
+    def __init__(self, question: str, points: dict):
+        if not points or any(not isinstance(p, numbers.Real) or p <= 0 for p in points.values()):
+            raise ValueError(f"{question}: give each part its points, a number above 0: {points!r}")
+        self.question = question
+        self.points = {str(label): float(p) for label, p in points.items()}
+        self.total = float(sum(self.points.values()))
+        self.ran: set[str] = set()
+        self.failed: dict[str, str] = {}  # label -> the first failure's message, as printed
+        self.hidden_tests = False  # True once the hidden tests have begun (at grading)
+        track()
+        _STANDING[question_of(question)] = self
+
+    def part(self, label: str) -> "_Part":
+        """``with parts.part(label):`` runs the checks of one part; a failure there ends that block only."""
+        if label not in self.points:
+            raise ValueError(f"{self.question} has no part {label!r}; its parts are {list(self.points)}")
+        return _Part(self, label)
+
+    @classmethod
+    def hidden(cls, parts) -> "Parts":
+        """``parts`` itself, once it is known to be the kit's own: the first line of the hidden tests.
+
+        Import it afresh there (``from utils.checks import Parts``): notebook code cannot have rebound that
+        name, so an object that only looks like a Parts (one that swallows every failure) fails the whole cell.
+        """
+        if type(parts) is not cls:
+            raise CheckFailed("this check cell's `parts` is not the kit's Parts object: the checks were replaced "
+                              "in this notebook, so its tests cannot run.")
+        parts.hidden_tests = True
+        return parts
+
+    @property
+    def score(self) -> float:
+        """The points of the parts that ran and passed: between 0 and the question's points."""
+        earned = sum(p for label, p in self.points.items() if label in self.ran and label not in self.failed)
+        return float(min(max(earned, 0.0), self.total))
+
+    def passed_parts(self) -> list[str]:
+        """The labels of the parts that ran and passed, in order."""
+        return [label for label in self.points if label in self.ran and label not in self.failed]
+
+    def _fail(self, label: str, error: Exception, tb) -> None:
+        if label in self.failed:
+            return  # a part's first failure says what to look at; later blocks of the same part add nothing
+        sys.last_type, sys.last_value, sys.last_traceback = type(error), error, tb  # for %tb
+        lines = _failure_lines(f"{self.question}, {label} ({self.points[label]:g} of {_points(self.total)})",
+                               self.question, error)
+        self.failed[label] = "\n".join(lines)
+        print(self.failed[label], flush=True)
+
+    def _summary(self) -> tuple[str, list[str]]:
+        done = self.passed_parts()
+        if self.hidden_tests:
+            title = f"**{self.question}: {self.score:g} of {_points(self.total)}**"
+        else:
+            title = (f"**{self.question}**: {len(done)} of {len(self.points)} parts pass their visible checks "
+                     f"({self.score:g} of {_points(self.total)}; hidden tests decide the points at grading)")
+        rows = []
+        for label, p in self.points.items():
+            if label in done:
+                rows.append(f"✓ {label} ({_points(p)}): passed")
+            elif label in self.failed:
+                rows.append(f"✗ {label} ({_points(p)}): not passed (its message is above)")
+            else:
+                rows.append(f"✗ {label} ({_points(p)}): not run")
+        return title, rows
+
+    def _repr_markdown_(self) -> str:
+        title, rows = self._summary()
+        return title + "\n\n" + "\n".join(f"- {row}" for row in rows) + "\n"
+
+    def _repr_pretty_(self, printer, cycle) -> None:
+        # what nbgrader reads: the plain text of the cell's result, the points earned (get_partial_grade)
+        printer.text(repr(self.score))
+
+    def __repr__(self) -> str:
+        return f"<Parts of {self.question}: {self.score:g} of {_points(self.total)}>"
+
+
+FORGED = ("the code of the notebook that these checks ran tried to show a result of its own (sys.displayhook): "
+          "nbgrader would read it as the points earned, so the part earns nothing.")
+
+
+class _Part:
+    """One ``with parts.part(label):`` block: a failure inside is printed and kept, and the cell goes on.
+
+    Anything the block writes to stderr (a warning, say) goes to stdout: nbgrader gives 0 to a cell with any
+    output on stderr, which would take the points of the other parts too. A result shown from inside the
+    block (``sys.displayhook``, called by a method of an answer's object) is not shown but fails the part:
+    nbgrader reads the first result of a cell as its points.
+    """
+
+    def __init__(self, parts: Parts, label: str):
+        self.parts, self.label = parts, label
+        self._stderr = self._displayhook = None
+        self._forged = False
+
+    def _refuse(self, value) -> None:
+        self._forged = self._forged or value is not None
+
+    def __enter__(self):
+        self.parts.ran.add(self.label)
+        self._stderr = contextlib.redirect_stderr(sys.stdout)
+        self._stderr.__enter__()
+        self._displayhook, sys.displayhook = sys.displayhook, self._refuse
+        return self
+
+    def __exit__(self, kind, error, tb) -> bool:
+        sys.displayhook = self._displayhook
+        self._stderr.__exit__(None, None, None)
+        if kind is not None and not issubclass(kind, Exception):
+            return False  # an interrupt (a timeout) stops the cell as usual
+        if kind is None and self._forged:
+            error = CheckFailed(FORGED)
+        if error is not None:
+            self.parts._fail(self.label, error, tb)
+        return True
+
+
+_HINTS_SHOWN: set[str] = set()  # a plain-words hint is shown once per kernel, as utils.hints does
+
+
+def _failure_lines(where: str, question: str, error: Exception) -> list[str]:
+    """What a failed part prints: where, what kind of failure, the message, and where to look again."""
+    from utils.hints import hint_for  # not at the top: hints imports this module
+
+    message = _text(error)
+    if isinstance(error, CheckFailed):
+        notes = [note for note in getattr(error, "__notes__", []) if note not in message]
+        return [f"{where}: a check failed", *message.splitlines(), *notes,
+                f"Look again at your answer to {question_of(question)}, run its cell, then run this check again."]
+    if isinstance(error, AssertionError):  # a hidden test
+        return [f"{where}: a test failed", *(message.splitlines() or ["(the test gives no message)"])]
+    lines = [f"{where}: an error", f"{type(error).__name__}: {message}" if message else type(error).__name__]
+    hint = hint_for(error)
+    if hint is None:  # an error the kit did not foresee: where it happened helps
+        return lines + ["(%tb in a new cell shows where it happened.)"]
+    if hint not in _HINTS_SHOWN:
+        _HINTS_SHOWN.add(hint)
+        lines.append(f"Hint: {hint}")
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Where a student stands: the checks that passed in this kernel
+
+_STANDING: dict = {}  # question id -> (passed, detail) or the question's Parts
+_TRACKED: set[int] = set()  # the shells whose cells are followed
+
+
+def question_of(label: str) -> str:
+    """The question a check's label names: "Q12 (quotations and length)" -> "Q12"."""
+    found = QUESTION_ID.match(label)
+    return found.group(1) if found else label.strip()
+
+
+def _detail(label: str) -> str:
+    """What of the question a label names: "Q12 (quotations and length)" -> "quotations and length"."""
+    return label[len(question_of(label)):].strip().strip("()").strip() if QUESTION_ID.match(label) else ""
+
+
+def labels_in(code: str) -> list[str]:
+    """The question labels a check cell passes to :func:`passed` or :class:`Parts`.
+
+    >>> labels_in('checks.passed("Q12 (quotations and length)")\\nparts = checks.Parts("Q4", {})')
+    ['Q12 (quotations and length)', 'Q4']
+    """
+    return [m.group(2) for m in LABEL.finditer(code)]
+
+
+def _before_cell(info=None) -> None:
+    """A check cell starts: what it said before no longer holds."""
+    for label in labels_in(getattr(info, "raw_cell", "") or ""):
+        _STANDING.pop(question_of(label), None)
+
+
+def _after_cell(result=None) -> None:
+    """A check cell raised (a failed check, a failed hidden test, an error): its question did not pass."""
+    if result is None or result.success:
+        return
+    for label in labels_in(getattr(result.info, "raw_cell", "") or ""):
+        _STANDING[question_of(label)] = (False, _detail(label))
+
+
+def track(shell=None) -> bool:
+    """Follow the check cells this IPython kernel runs, for :func:`standing`; False outside IPython.
+
+    :func:`utils.hints.enable` calls it; :func:`passed` and :class:`Parts` too, in case it was not.
+    """
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:
+            return False
+        shell = get_ipython()
+    if shell is None or not hasattr(shell, "events"):
+        return False
+    if id(shell) not in _TRACKED:
+        _TRACKED.add(id(shell))
+        shell.events.register("pre_run_cell", _before_cell)
+        shell.events.register("post_run_cell", _after_cell)
+    return True
+
+
+def question_order(question: str) -> tuple:
+    """Q1, Q1b, Q2, ..., Q10: by number, then letter."""
+    found = re.fullmatch(r"Q(\d+)(\w*)", question)
+    return (int(found.group(1)), found.group(2)) if found else (10**6, question)
+
+
+STANDING_NOTE = ("*Passed* means that the visible checks passed: your answer has the right form. **Hidden tests** "
+                 "run when your instructor grades the notebook, and they decide the autograded points. Points *by "
+                 "your instructor* are for your written answers, graded by your instructor. Run this cell again "
+                 "after you run a check.")
+
+
+class Standing:
+    """The table :func:`standing` shows: each question, its points, and how its checks did in this kernel."""
+
+    def __init__(self, autograded: dict, by_instructor: dict):
+        self.autograded, self.by_instructor = dict(autograded), dict(by_instructor)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(question, points, checks in this kernel) for each question, in order."""
+        rows = []
+        for question in sorted(set(self.autograded) | set(self.by_instructor), key=question_order):
+            auto, manual = self.autograded.get(question, 0), self.by_instructor.get(question, 0)
+            points = " + ".join([f"{auto:g}"] * bool(auto) + [f"{manual:g} by your instructor"] * bool(manual))
+            rows.append((question, points, self._status(question) if auto else "graded by your instructor"))
+        return rows
+
+    @staticmethod
+    def _status(question: str) -> str:
+        found = _STANDING.get(question)
+        if found is None:
+            return "not run yet"
+        if isinstance(found, Parts):
+            done = found.passed_parts()
+            if len(done) == len(found.points):
+                return f"✓ passed (all {len(done)} parts)"
+            if not done:
+                return "✗ not passed yet"
+            return f"{len(done)} of {len(found.points)} parts passed: {', '.join(done)}"
+        ok, detail = found
+        return ("✓ passed" if ok else "✗ not passed yet") + (f" ({detail})" if detail else "")
+
+    def _totals(self) -> str:
+        auto, manual = sum(self.autograded.values()), sum(self.by_instructor.values())
+        return f"{auto:g} autograded + {manual:g} by your instructor = {auto + manual:g} in all"
+
+    def _repr_markdown_(self) -> str:
+        lines = ["**Where you stand: the checks in this kernel**", "",
+                 "| Question | Points | Checks in this kernel |", "| --- | --- | --- |"]
+        lines += [f"| {q} | {p} | {s} |" for q, p, s in self.rows()]
+        lines += [f"| **All** | **{self._totals()}** | |", "", STANDING_NOTE]
+        return "\n".join(lines) + "\n"
+
+    def __repr__(self) -> str:
+        rows = [("Question", "Points", "Checks in this kernel"), *self.rows(), ("All", self._totals(), "")]
+        widths = [max(len(row[i]) for row in rows[:-1]) for i in range(2)]
+        lines = [f"{q:<{widths[0]}}  {p:<{widths[1]}}  {s}".rstrip() for q, p, s in rows]
+        return "\n".join(lines) + "\n\n" + STANDING_NOTE.replace("*", "")
+
+
+def standing(autograded: dict, by_instructor: dict | None = None) -> Standing:
+    """A table of the notebook's questions, their points, and whether each one's checks passed in this kernel.
+
+    ``autograded`` maps each question with a check cell to its autograded points, ``by_instructor`` each
+    question with a written answer to the points the instructor gives (``wordsnums check`` verifies both
+    against the notebook's graded cells). The last cell of each assignment shows it.
+
+    >>> _ = Parts("Q8", {"the `we` counts": 1, "the `they` counts": 1})
+    >>> with _.part("the `we` counts"):
+    ...     pass
+    >>> print(standing({"Q7": 2, "Q8": 2, "Q12": 1}, by_instructor={"Q12": 4}))  # doctest: +ELLIPSIS
+    Question  Points                 Checks in this kernel
+    Q7        2                      not run yet
+    Q8        2                      1 of 2 parts passed: the `we` counts
+    Q12       1 + 4 by your instructor  not run yet
+    All       5 autograded + 4 by your instructor = 9 in all
+    <BLANKLINE>
+    Passed means that the visible checks passed: ...
+    """
+    track()
+    return Standing(autograded, by_instructor or {})

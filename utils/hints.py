@@ -11,7 +11,8 @@ that has no value yet, an answer cell still holding its placeholder, a value of 
 A failed check (:class:`utils.checks.CheckFailed`) shows no traceback at all, only a short box: the
 question (from the cell's ``checks.passed("Q1")``), what is wrong, and where to look again. It is still
 an error, so the cell stops there, *Run All* stops there, and nbgrader scores the cell 0; ``%tb`` in a
-new cell shows the full traceback.
+new cell shows the full traceback. (A question in parts, :class:`utils.checks.Parts`, prints each failed
+part's box itself and goes on with the next part, so that one part's failure costs only its points.)
 
 >>> for line in check_box(CheckFailed("`n_turns` should be a whole number (int)."), "Q1"):
 ...     print(line)
@@ -25,6 +26,7 @@ import linecache
 import re
 from pathlib import Path
 
+from utils import checks
 from utils.checks import CheckFailed
 
 KIT = str(Path(__file__).parent)
@@ -66,8 +68,8 @@ def hint_for(error: BaseException) -> str | None:
     return None
 
 
-# the label a check cell passes to checks.passed(): "Q1", "Q12 (quotations and length)"
-QUESTION = re.compile(r"""\bpassed\(\s*(["'])(.+?)\1\s*\)""")
+# the label a check cell passes to checks.passed() or checks.Parts(): "Q1", "Q12 (quotations and length)"
+QUESTION = checks.LABEL
 BOLD, PLAIN = "\x1b[1m", "\x1b[0m"
 
 
@@ -85,7 +87,7 @@ def check_box(error: CheckFailed, question: str | None = None) -> list[str]:
 
 
 def _question(tb) -> str | None:
-    """The question of the cell that raised: the label its ``checks.passed(...)`` call prints."""
+    """The question of the cell that raised: the label of its ``checks.passed(...)`` or ``checks.Parts(...)``."""
     while tb is not None:
         code = tb.tb_frame.f_code
         if code.co_name == "<module>" and not code.co_filename.startswith(KIT):  # the cell itself
@@ -125,7 +127,7 @@ class _Hinter:
 
 def enable(shell=None) -> bool:
     """Add hints under NameError, TypeError and unanswered cells, and show failed checks as short boxes,
-    from now on; False outside IPython."""
+    from now on, and follow the check cells for :func:`utils.checks.standing`; False outside IPython."""
     if shell is None:
         try:
             shell = get_ipython()  # noqa: F821 (IPython's builtin, absent in plain Python)
@@ -134,4 +136,5 @@ def enable(shell=None) -> bool:
     if shell is None:
         return False
     shell.set_custom_exc((NameError, TypeError, NotImplementedError, CheckFailed), _Hinter())
+    checks.track(shell)
     return True

@@ -8,6 +8,10 @@ Kinds of student:
   list one item short, ...): 0, which also shows that no test passes on a wrong value.
 - ``tampered``: blank answers, and every test cell replaced by ``pass``: 0, because
   nbgrader restores the test cells from the gradebook.
+- ``mixed``: the solution, but in each question checked in parts (:class:`utils.checks.Parts`) one
+  part made wrong, the last one whose answers no other part reads (they are perturbed as for
+  ``wrong``, and put back before the next answer, so that later questions are not touched): partial
+  credit, each such question's points less that part's.
 """
 
 import ast
@@ -19,9 +23,10 @@ import nbformat
 import numpy as np
 import pandas as pd
 
+from utils.course.lint import parts_declaration
 from utils.course.model import cell_kind, nbgrader_meta, notebooks, solution_code
 
-KINDS = ("full", "partial", "blank", "wrong", "tampered")
+KINDS = ("full", "partial", "blank", "wrong", "tampered", "mixed")
 
 
 def perturbed(value):
@@ -67,6 +72,51 @@ def _wrong_code(code: str) -> str:
     return "\n".join(lines)
 
 
+def names_read(nodes) -> set[str]:
+    """The names the code of these syntax nodes reads."""
+    return {n.id for node in nodes for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def part_names(test_source: str) -> dict[str, set[str]]:
+    """For each part of a check cell in parts, the names its blocks read, visible and hidden (with those read by
+    the functions of the cell that a block calls)."""
+    tree = ast.parse(test_source)
+    functions = {node.name: names_read(node.body) for node in tree.body if isinstance(node, ast.FunctionDef)}
+    found: dict[str, set[str]] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.With):
+            continue
+        for item in node.items:
+            call = item.context_expr
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "part" \
+                    and call.args and isinstance(call.args[0], ast.Constant):
+                read = names_read(node.body)
+                read |= set().union(*(functions[name] for name in read if name in functions))
+                found.setdefault(call.args[0].value, set()).update(read)
+    return found
+
+
+def wrong_parts(source_nb) -> dict[str, tuple[str, list[str], float]]:
+    """The part a ``mixed`` student gets wrong in each question checked in parts, by the grade_id of its answer
+    cell: (its label, the answers it alone reads, its points). A question whose parts all read each other's
+    answers (two columns of one table, say) has none: no answer can be made wrong for one part only."""
+    wrong, answer = {}, None
+    for cell in source_nb.cells:
+        if cell_kind(cell) == "answer" and cell["cell_type"] == "code":
+            answer = cell
+        if cell_kind(cell) != "test" or answer is None or not (declared := parts_declaration(cell.source)):
+            continue
+        _, _, points = declared
+        answers = set(assigned_names(solution_code(answer.source)))
+        read = {label: names & answers for label, names in part_names(cell.source).items()}
+        for label in reversed(list(points)):
+            own = read.get(label, set()) - set().union(*(names for other, names in read.items() if other != label))
+            if own:
+                wrong[nbgrader_meta(answer)["grade_id"]] = (label, sorted(own), float(points[label]))
+                break
+    return wrong
+
+
 def answer_ids(source_nb) -> list[str]:
     """grade_ids of the cells a student writes in (answers and manually graded answers)."""
     return [nbgrader_meta(c)["grade_id"] for c in source_nb.cells if cell_kind(c) in {"answer", "manual"}
@@ -75,7 +125,7 @@ def answer_ids(source_nb) -> list[str]:
 
 def n_answered(kind: str, n_answers: int) -> int:
     """How many answer cells (from the top) a student of ``kind`` fills in."""
-    return {"full": n_answers, "wrong": n_answers, "partial": math.ceil(n_answers / 2)}.get(kind, 0)
+    return {"full": n_answers, "wrong": n_answers, "mixed": n_answers, "partial": math.ceil(n_answers / 2)}.get(kind, 0)
 
 
 def submission(kind: str, source_nb, release_nb):
@@ -86,11 +136,19 @@ def submission(kind: str, source_nb, release_nb):
                  if cell_kind(c) in {"answer", "manual"} and c["cell_type"] == "code"}
     ids = answer_ids(source_nb)
     answered = set(ids[: n_answered(kind, len(ids))])
+    wrong = wrong_parts(source_nb) if kind == "mixed" else {}
+    kept: list[str] = []  # answers made wrong for one part, to put back before the next answer
     nb = copy.deepcopy(release_nb)
     for cell in nb.cells:
         gid = nbgrader_meta(cell).get("grade_id")
         if gid in answered:
             cell.source = _wrong_code(solutions[gid]) if kind == "wrong" else solutions[gid]
+            if kept:
+                cell.source = "\n".join([*(f"{name} = _kept_{name}" for name in kept), cell.source])
+            kept = wrong[gid][1] if gid in wrong else []
+            if kept:
+                cell.source = "\n".join([cell.source, "from utils.course.synthetic import perturbed as _perturbed",
+                                         *(f"_kept_{name} = {name}\n{name} = _perturbed({name})" for name in kept)])
         elif kind == "tampered" and cell_kind(cell) == "test":
             cell.source = "pass"
     return nb
@@ -100,6 +158,8 @@ def expected_score(kind: str, source_nb) -> float:
     """The autograded points a student of ``kind`` must get for this notebook."""
     if kind in {"blank", "wrong", "tampered"}:
         return 0.0
+    if kind == "mixed":
+        return expected_score("full", source_nb) - sum(points for _, _, points in wrong_parts(source_nb).values())
     ids = answer_ids(source_nb)
     answered = n_answered(kind, len(ids))
     first_blank = ids[answered] if answered < len(ids) else None

@@ -1,9 +1,10 @@
 """A simulated term through nbgrader's real exchange in a local folder.
 
 For each assignment: generate, release to the exchange, each synthetic student fetches, works
-(full, partial, blank, wrong, tampered), submits; the due date passes; a late student submits;
-one student's notebook is broken; the instructor collects, grades in parallel, generates
-feedback, exports grades and writes the report.
+(full, partial, blank, wrong, tampered, mixed: one part wrong in questions checked in parts, for
+partial credit), submits; the due date passes; a late student submits; one student's notebook is
+broken; the instructor collects, grades in parallel, generates feedback, exports grades and writes
+the report.
 """
 
 import shutil
@@ -23,7 +24,7 @@ from utils.instructor import folders
 COURSE_ID = "words-and-numbers"  # passed explicitly: students' folders have no nbgrader_config.py
 MARKER = ".wordsnums-demo"  # only a folder with this file may be wiped for a new demo
 TERM_CLASS = {"ada": "full", "ben": "partial", "cy": "blank", "dee": "wrong", "eve": "tampered",
-              "fay": "late", "gus": "broken"}
+              "fay": "late", "gus": "broken", "hal": "mixed"}
 
 
 class NotADemoFolder(RuntimeError):
