@@ -26,6 +26,7 @@ from utils.grading.plugins import (
     KitCsvExport,
     KitNotebookExporter,
     LeaveOutSpecialFiles,
+    OneResultPerTest,
     PercentPerDayLate,
     RestoreCellKinds,
     RestoreHiddenTests,
@@ -80,9 +81,11 @@ c.KitExecute.max_processes = 512  # processes and threads per grading kernel: a 
 # file in many pieces). BoundOutput comes after SaveAutoGrades: nbgrader scores a test cell by its outputs,
 # and a score must not depend on what is cut. LeaveOutSpecialFiles, before the kernel and after it: no
 # submitted link's target and no link the student's code made stays in the graded folder.
+# OneResultPerTest, before SaveAutoGrades: a test cell's score is its one result, shown last (a question in parts
+# shows its points there), so a number the student's code displays while the checks run cannot forge one.
 c.Autograde.autograde_preprocessors = [LeaveOutSpecialFiles, KitExecute, LeaveOutSpecialFiles, IgnorePattern,
-                                       ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, BoundOutput,
-                                       AssignLatePenalties, CheckCellMetadata]
+                                       ClearMetadataPreprocessor, LimitOutput, OneResultPerTest, SaveAutoGrades,
+                                       BoundOutput, AssignLatePenalties, CheckCellMetadata]
 c.BoundOutput.max_output_chars = 5_000  # each text of an output: a stream, an error message, a traceback line
 # all outputs of a notebook together (colour codes not counted); later ones become a note. An honest
 # notebook shows up to 17,500 (a blank A1: 26 tracebacks), so feedback never hides its messages.

@@ -172,6 +172,16 @@ class _Forged(pd.Series):
         return super().sum(*args, **kwargs)
 words_per_speaker = _Forged([272, 736], index=["Journalist", "Sergey Lavrov"])
 """, 0),
+    # a wrong answer whose hash shows a number while a single-part check looks it up, before that check fails
+    # (nbgrader would read the first result as the cell's points): a test cell's one result must be its last output
+    Attack("hash_forger", "blank", """
+import sys
+class _Line(str):
+    def __hash__(self):
+        sys.displayhook(1.0)
+        return str.__hash__(self)
+boundary = _Line("not the boundary")
+""", 0),
     Attack("scripter", "full", """
 from IPython.display import HTML, Javascript, display
 display(HTML("<script>window.PWNED = 1</script><img src=x onerror='window.PWNED = 2'>"))

@@ -18,7 +18,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from nbgrader.api import Gradebook
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, OverwriteCells, SaveAutoGrades
-from nbgrader.utils import compute_checksum
+from nbgrader.utils import compute_checksum, determine_grade
 from traitlets.config import Config, PyFileConfigLoader
 
 from utils.course.model import nbgrader_env
@@ -34,6 +34,7 @@ from utils.grading.plugins import (
     KitCsvExport,
     KitNotebookExporter,
     LeaveOutSpecialFiles,
+    OneResultPerTest,
     PercentPerDayLate,
     RestoreCellKinds,
     RestoreHiddenTests,
@@ -184,6 +185,36 @@ def source_db(new_gradebook):
 @pytest.fixture
 def resources(source_db):
     return {"nbgrader": {"db_url": source_db, "notebook": NOTEBOOK, "assignment": ASSIGNMENT, "student": "late"}}
+
+
+# --- OneResultPerTest ------------------------------------------------------------------------------------
+
+def result(value):
+    return new_output("execute_result", data={"text/plain": repr(value)}, execution_count=1)
+
+
+PRINTED = new_output("stream", name="stdout", text="Q4, part 2: a check failed\n")
+FAILED = new_output("error", ename="CheckFailed", evalue="`boundary` is not a line", traceback=[])
+
+
+@pytest.mark.parametrize("outputs, score", [
+    ([PRINTED, result(1.0)], 1.0),  # a question in parts: its points, last
+    ([PRINTED], 2.0),  # a test that passed and showed no result
+    ([result(2.0), FAILED], 0.0),  # a number shown while a check ran, then the check failed
+    ([PRINTED, result(1.0), result(2.0)], 0.0),  # a second result after the cell's own
+    ([result(2.0), PRINTED], 0.0),
+], ids=["parts", "plain", "forged-then-failed", "two-results", "result-not-last"])
+def test_a_test_cell_scores_only_by_one_result_shown_last(outputs, score, log):
+    """nbgrader's own determine_grade, after the kit's step: a forged result gains nothing."""
+    test = code("checks.passed('Q1')", outputs=list(outputs))
+    test.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "q1_test", "points": 2}
+    OneResultPerTest(log=log.logger).preprocess(new_notebook(cells=[test]), {})
+    assert determine_grade(test)[0] == score
+    if score == 0.0 and outputs[-1] is not FAILED:
+        shown = sum(o.output_type == "execute_result" for o in outputs)
+        assert log.messages == [f"{KIT_NOTE}test cell q1_test showed {shown} results, not one as its last output "
+                                "(code can forge a score so): it scores 0; look at the code"]
+        assert note_for(log.messages[0]) is None  # the worker takes KIT_NOTE lines as they are
 
 
 # --- BoundOutput ------------------------------------------------------------------------------------------

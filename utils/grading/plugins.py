@@ -423,6 +423,29 @@ class FlagSuspiciousCode(NbGraderPreprocessor):
         return nb, resources
 
 
+class OneResultPerTest(NbGraderPreprocessor):
+    """A test cell may show one result, as its last output: a question in parts shows its points there.
+
+    nbgrader scores a test cell by its first result (a number is partial credit), even if an error follows, so
+    a student's code that displays a number while the checks run (through ``sys.displayhook``, say) would
+    forge a score. A test cell that shows more than one result, or one before other output, scores 0 and is
+    noted for a person to look at. Run before SaveAutoGrades.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = nbgrader_meta(cell)
+        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+            return cell, resources
+        results = [i for i, output in enumerate(cell.outputs) if output.output_type == "execute_result"]
+        if len(results) > 1 or (results and results[-1] != len(cell.outputs) - 1):
+            cell.outputs = [o for o in cell.outputs if o.output_type != "execute_result"] + [new_output(
+                "error", ename="ResultNotTrusted", evalue="this test showed a result that its own code did not "
+                "make last, so it scores 0", traceback=[])]
+            self.log.warning("%stest cell %s showed %d results, not one as its last output (code can forge a "
+                             "score so): it scores 0; look at the code", KIT_NOTE, meta.get("grade_id"), len(results))
+        return cell, resources
+
+
 class LeaveOutSpecialFiles(NbGraderPreprocessor):
     """Nothing in a graded folder that was, or is, a link, a pipe or a device.
 

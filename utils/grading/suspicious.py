@@ -27,7 +27,8 @@ NETWORK = "reaches the network"
 # importlib.import_module), and a final * any ending (os.exec* covers os.execv).
 SUSPICIOUS = {
     PYTHON: "builtins __builtins__ importlib ctypes gc inspect globals vars locals sys.modules sys.meta_path "
-            "sys.path sys.path_hooks sys.settrace sys.setprofile sys._getframe sys.addaudithook",
+            "sys.path sys.path_hooks sys.settrace sys.setprofile sys._getframe sys.addaudithook sys.displayhook "
+            "sys.__displayhook__ sys.excepthook",
     KERNEL: "get_ipython IPython.get_ipython IPython.core ipykernel jupyter_client",
     RUN_TIME: "exec eval compile __import__ runpy code codeop pickle marshal",
     REPLACES: "setattr delattr",
