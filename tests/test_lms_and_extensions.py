@@ -121,7 +121,7 @@ def test_the_lms_export_writes_the_import_file_with_the_final_scores(term, tmp_p
     by_id = {line[header.index("ID" if fmt == "canvas" else "ID number")]: line[-1] for line in lines[1:]}
     cy = f"{17 - penalty(course, 'cy'):.1f}"
     assert by_id == {"9001": "17.0", "9002": "17.0", "9003": cy, "9004": ""} | (
-        {"": "17.0"} if fmt == "canvas" else {})  # Canvas's Points Possible row; zoe never submitted
+        {"": "24.0"} if fmt == "canvas" else {})  # Points Possible: 24 with the manual points; zoe never submitted
     if fmt == "canvas":
         assert lines[1][0] == "Points Possible" and lines[2][0] == "Lovelace, Ada"
 

@@ -511,13 +511,13 @@ def assign_late_penalty(url, student):
 
 
 EXPECTED_CSV = [
-    ["student_id", "assignment", "duedate", "extension_hours", "timestamp", "hours_late", "autograded", "manual",
-     "late_penalty", "score", "max_score", "needs_manual_grade"],
-    ["late", "ps1", "2024-03-01 12:00:00", "0.0", "2024-03-02 18:00:00", "30.0", "15.0", "2.0", "3.4", "13.6",
+    ["student_id", "assignment", "submitted", "duedate", "extension_hours", "timestamp", "hours_late", "autograded",
+     "manual", "late_penalty", "score", "max_score", "needs_manual_grade"],
+    ["late", "ps1", "True", "2024-03-01 12:00:00", "0.0", "2024-03-02 18:00:00", "30.0", "15.0", "2.0", "3.4", "13.6",
      "17.0", "False"],
-    ["ontime", "ps1", "2024-03-01 12:00:00", "0.0", "2024-03-01 11:00:00", "0.0", "10.0", "0.0", "0.0", "10.0",
+    ["ontime", "ps1", "True", "2024-03-01 12:00:00", "0.0", "2024-03-01 11:00:00", "0.0", "10.0", "0.0", "0.0", "10.0",
      "17.0", "True"],
-    ["absent", "ps1", "2024-03-01 12:00:00", "0.0", "", "0.0", "0.0", "0.0", "0.0", "0.0", "17.0", "False"],
+    ["absent", "ps1", "False", "2024-03-01 12:00:00", "0.0", "", "0.0", "0.0", "0.0", "0.0", "0.0", "17.0", "False"],
 ]
 
 

@@ -75,14 +75,14 @@ def lms_table(fmt: str, rows: list[dict], student_map: pd.DataFrame, names: dict
     Every student of the map has a row, in the map's order; every assignment of ``rows`` a column, named by
     ``names`` where it has an entry. Raises :class:`StudentMapError` if a student with grades is not in the map.
     """
-    grades = pd.DataFrame(rows, columns=["student_id", "assignment", "timestamp", "score", "max_score"])
+    grades = pd.DataFrame(rows, columns=["student_id", "assignment", "submitted", "score", "max_score"])
     if missing := unmapped(grades["student_id"].unique().tolist(), student_map):
         shown = ", ".join(missing[:10]) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
         raise StudentMapError(f"the student map has no line for {len(missing)} student(s) in the gradebook: "
                               f"{shown}. Add a line for each ({','.join(REQUIRED)}); nothing written")
     names = names or {}
     assignments = list(dict.fromkeys(grades["assignment"]))
-    submitted = grades[grades["timestamp"].notna()]
+    submitted = grades[grades["submitted"]]
     scores = submitted.pivot(index="student_id", columns="assignment", values="score").round(2)
     scores = scores.reindex(index=student_map.index, columns=assignments)
     people = student_map

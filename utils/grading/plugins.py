@@ -207,8 +207,8 @@ class PercentPerDayLate(LateSubmissionPlugin):
         return penalty
 
 
-EXPORT_COLUMNS = ["student_id", "assignment", "duedate", "extension_hours", "timestamp", "hours_late", "autograded",
-                  "manual", "late_penalty", "score", "max_score", "needs_manual_grade"]
+EXPORT_COLUMNS = ["student_id", "assignment", "submitted", "duedate", "extension_hours", "timestamp", "hours_late",
+                  "autograded", "manual", "late_penalty", "score", "max_score", "needs_manual_grade"]
 
 
 def grade_rows(gradebook, students: list[str] | None = None, assignments: list[str] | None = None) -> list[dict]:
@@ -228,17 +228,17 @@ def grade_rows(gradebook, students: list[str] | None = None, assignments: list[s
             try:
                 sub = gradebook.find_submission(assignment.name, student.id)
             except MissingEntry:
-                rows.append(dict(student_id=student.id, assignment=assignment.name, duedate=assignment.duedate,
-                                 extension_hours=0.0, timestamp=None, hours_late=0.0, autograded=0.0, manual=0.0,
-                                 late_penalty=0.0, score=0.0, max_score=assignment.max_score,
-                                 needs_manual_grade=False))
+                rows.append(dict(student_id=student.id, assignment=assignment.name, submitted=False,
+                                 duedate=assignment.duedate, extension_hours=0.0, timestamp=None, hours_late=0.0,
+                                 autograded=0.0, manual=0.0, late_penalty=0.0, score=0.0,
+                                 max_score=assignment.max_score, needs_manual_grade=False))
                 continue
             grades = [g for nb in sub.notebooks for g in nb.grades]
             auto = sum(g.score for g in grades if g.auto_score is not None)
             manual = sum(g.score for g in grades if g.auto_score is None)
             penalty = sub.late_submission_penalty or 0.0
             extension = sub.extension.total_seconds() / 3600 if sub.extension else 0.0
-            rows.append(dict(student_id=student.id, assignment=assignment.name, duedate=sub.duedate,
+            rows.append(dict(student_id=student.id, assignment=assignment.name, submitted=True, duedate=sub.duedate,
                              extension_hours=round(extension, 2), timestamp=sub.timestamp,
                              hours_late=round(sub.total_seconds_late / 3600, 2), autograded=auto, manual=manual,
                              late_penalty=penalty, score=max(0.0, auto + manual - penalty), max_score=sub.max_score,
