@@ -155,13 +155,13 @@ def main() -> int:
         if run.returncode:
             print(run.stdout + run.stderr)
             return 1
-        table = pd.read_csv(Path(tmp) / "reports" / f"{A4}_similarity.csv")
-        pairs = table[table["kind"].isin(["prose", "code"])]
+        pairs = pd.read_csv(Path(tmp) / "reports" / f"{A4}_similarity.csv")
+        skipped = len(pd.read_csv(Path(tmp) / "reports" / f"{A4}_similarity_skipped.csv"))
         found = {tuple(sorted(p)) for p in zip(pairs["student_a"], pairs["student_b"], strict=True)} & planted
         lowest = pairs[[tuple(sorted(p)) in planted for p in zip(pairs["student_a"], pairs["student_b"],
                                                                  strict=True)]]["rank"].max()
-        skipped = (table["kind"] == "skipped").sum()
         print(f"wordsnums similarity: {took:.1f} s wall-clock, peak memory {peak:.0f} MiB (resident set)")
+        print("  " + run.stdout.splitlines()[0])  # its summary line
         print(f"  {len(pairs)} pairs ranked; planted pairs in the top {args.top}: {len(found)} of {len(planted)} "
               f"(the last at rank {lowest}); next score after them: "
               f"{pairs[pairs['rank'] > lowest]['score'].max():.3f}; notebooks skipped: {skipped}")

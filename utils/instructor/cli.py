@@ -277,11 +277,23 @@ def cmd_report(args) -> int:
 
 
 def cmd_similarity(args) -> int:
-    """Pairs of submissions whose answers are unusually alike, with the shared passages: an HTML report and a CSV."""
+    """Pairs of submissions whose answers are unusually alike, with the shared passages: an HTML report and CSVs."""
     root = _course(args)
+    reported = 0
     for assignment in _selected(root, args.assignment):
-        html, table = similarity_report.write_report(root, assignment, Path(args.out).resolve(), top=args.top)
-        print(f"{assignment}: {html}\n  pairs as CSV: {table}")
+        try:
+            written = similarity_report.write_files(root, assignment, Path(args.out).resolve(), top=args.top)
+        except similarity_report.NoSubmissions:
+            if args.assignment:  # the one asked for: an error (exit 2)
+                raise
+            print(f"{assignment}: skipped, no submissions in {root / 'submitted'}")
+            continue
+        reported += 1
+        print("\n  ".join([written.summary, *written.lines()]))
+    if not reported:
+        print(f"wordsnums similarity: no submissions of any assignment in {root / 'submitted'}: collect them first "
+              "(nbgrader collect / wordsnums demo)", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -433,7 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     extension.set_defaults(func=cmd_extension, command="extension")
     command("report", cmd_report).add_argument("--out", default="reports", help="folder for the report files")
     similar = command("similarity", cmd_similarity)
-    similar.add_argument("--out", default="reports", help="folder for the report files (default: reports)")
+    similar.add_argument("--out", default="reports",
+                         help="folder for the report: an HTML page and three CSVs (default: reports)")
     similar.add_argument("--top", type=_at_least_one("pairs list nothing"), default=50,
                          help="pairs listed in the report (default: 50)")
     run = command("demo", cmd_demo)
