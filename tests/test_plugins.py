@@ -22,7 +22,7 @@ from nbgrader.utils import compute_checksum, determine_grade
 from traitlets.config import Config, PyFileConfigLoader
 
 from utils.course.model import nbgrader_env
-from utils.grading import lms
+from utils.grading import extensions, lms
 from utils.grading.execute import KitExecute
 from utils.grading.notes import KIT_NOTE, note_for
 from utils.grading.plugins import (
@@ -578,6 +578,19 @@ def test_an_extension_moves_the_due_date_and_lifts_the_penalty(graded_db, tmp_pa
         row = next(r for r in grade_rows(gb) if r["student_id"] == "late")
     assert (row["extension_hours"], row["hours_late"], row["late_penalty"]) == (24.0, 6.0, pytest.approx(1.7))
     assert row["duedate"] == DUE + timedelta(hours=24)
+
+
+def test_no_extension_is_set_where_there_is_no_due_date(graded_db):
+    """nbgrader's SubmittedAssignment.duedate, which its late-penalty step reads, fails on one; the export does not."""
+    with Gradebook(graded_db) as gb:
+        gb.add_assignment("ps2")
+        gb.add_submission("ps2", "late", timestamp=DUE)
+        assert extensions.set_in_gradebook(gb, "ps2", "late", 48)
+        assert gb.find_submission("ps2", "late").extension is None
+        gb.find_submission("ps2", "late").extension = timedelta(hours=48)  # as a person might, by hand
+        gb.db.commit()
+        row = next(r for r in grade_rows(gb, assignments=["ps2"]) if r["student_id"] == "late")
+    assert (row["duedate"], row["extension_hours"], row["hours_late"]) == (None, 48.0, 0.0)
 
 
 STUDENT_MAP = """student_id,lms_id,first_name,last_name,email,section,sis_user_id,sis_login_id

@@ -82,7 +82,8 @@ def set_in_gradebook(gradebook: Gradebook, assignment: str, student: str, hours:
         submission = gradebook.find_submission(assignment, student)
     except MissingEntry:
         return False
-    submission.extension = timedelta(hours=hours) if hours else None
+    # without a due date an extension means nothing, and nbgrader's late-penalty step would fail on one
+    submission.extension = timedelta(hours=hours) if hours and submission.assignment.duedate else None
     gradebook.db.commit()
     return True
 
@@ -105,7 +106,7 @@ def prepare(course: Path, assignment: str, students: list[str]) -> dict[str, str
             if submission.student_id in chosen and submission.student_id not in granted:
                 submission.extension = None
         gb.db.commit()
-        for student in sorted(chosen & set(granted)):
+        for student in sorted(chosen & set(granted)) if duedate is not None else []:
             if not set_in_gradebook(gb, assignment, student, granted[student]):
                 try:
                     gb.find_student(student)

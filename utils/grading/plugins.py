@@ -237,10 +237,13 @@ def grade_rows(gradebook, students: list[str] | None = None, assignments: list[s
             auto = sum(g.score for g in grades if g.auto_score is not None)
             manual = sum(g.score for g in grades if g.auto_score is None)
             penalty = sub.late_submission_penalty or 0.0
+            # nbgrader's own sub.duedate fails on an extension of an assignment without a due date
+            due = assignment.duedate + sub.extension if assignment.duedate and sub.extension else assignment.duedate
+            late = max(0.0, (sub.timestamp - due).total_seconds()) if sub.timestamp and due else 0.0
             extension = sub.extension.total_seconds() / 3600 if sub.extension else 0.0
-            rows.append(dict(student_id=student.id, assignment=assignment.name, submitted=True, duedate=sub.duedate,
+            rows.append(dict(student_id=student.id, assignment=assignment.name, submitted=True, duedate=due,
                              extension_hours=round(extension, 2), timestamp=sub.timestamp,
-                             hours_late=round(sub.total_seconds_late / 3600, 2), autograded=auto, manual=manual,
+                             hours_late=round(late / 3600, 2), autograded=auto, manual=manual,
                              late_penalty=penalty, score=max(0.0, auto + manual - penalty), max_score=sub.max_score,
                              needs_manual_grade=sub.needs_manual_grade))
     return rows
