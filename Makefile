@@ -54,4 +54,4 @@ hub: setup system
 	fi
 
 test: setup system hub
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist loadgroup

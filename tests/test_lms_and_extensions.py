@@ -10,6 +10,10 @@ from test_cli import A1, copy_course, wordsnums
 
 from utils.course import model, synthetic
 from utils.grading import extensions, gradebook
+from utils.instructor import cli
+
+# one xdist worker runs the module, so the graded term below is made once (make test: --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("lms_and_extensions")
 
 DUE = datetime(2026, 2, 1, 17, 0)
 LATE = "2026-02-02 23:00:00.000000 UTC"  # 30 hours after DUE: two started days, 20% off
@@ -19,6 +23,13 @@ ben,9002,Ben,Okri,ben@example.edu,S1
 cy,9003,Cy,Twombly,cy@example.edu,S2
 zoe,9004,Zoe,Never,zoe@example.edu,S2
 """
+
+
+def run(capsys, *args):
+    """A command run in this process (what it refuses needs no new Python): its exit code, stdout and stderr."""
+    code = cli.main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def penalty(course, student):
@@ -84,12 +95,12 @@ def test_an_extension_after_grading_changes_the_penalty_at_once_and_regrades_nex
     (["--student", "ben", "--until", "next friday"], "is not a date and time: give 'YYYY-MM-DD HH:MM'"),
     (["--student", "ben", "--hours", "0"], "gives no more time"),
 ])
-def test_an_extension_that_cannot_be_given_is_refused_with_the_fix(term, args, words):
+def test_an_extension_that_cannot_be_given_is_refused_with_the_fix(term, capsys, args, words):
     course, _, _ = term
     before = (course / "extensions.csv").read_text()
-    result = wordsnums("extension", A1, "--course", course, *args)
-    assert result.returncode == 2 and words in result.stderr, result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    code, _, err = run(capsys, "extension", A1, "--course", course, *args)
+    assert code == 2 and words in err, err
+    assert len(err.strip().splitlines()) == 1
     assert (course / "extensions.csv").read_text() == before
 
 
@@ -144,7 +155,8 @@ def test_plain_nbgrader_export_writes_the_same_canvas_file(term, tmp_path):
     ("none given", None, "a canvas file needs --students FILE"),
     ("no folder", ["--to", "no/such/folder/grades.csv"], "there is no folder"),
 ])
-def test_a_bad_export_says_what_to_fix_in_one_line_and_writes_nothing(term, tmp_path, change, args, words):
+def test_a_bad_export_says_what_to_fix_in_one_line_and_writes_nothing(term, tmp_path, capsys, monkeypatch, change,
+                                                                      args, words):
     course, _, _ = term
     (tmp_path / "partial.csv").write_text("\n".join(line for line in STUDENTS.splitlines() if not
                                                     line.startswith("cy,")) + "\n")
@@ -152,9 +164,10 @@ def test_a_bad_export_says_what_to_fix_in_one_line_and_writes_nothing(term, tmp_
     given = ["--students", tmp_path / "partial.csv", "--to", out] if args == [] else (
         args + ["--students", course / "students.csv"] if change == "no folder" else
         [] if args is None else [*args, "--to", out])
-    result = wordsnums("export", "--course", course, "--format", "canvas", *given, cwd=tmp_path)
-    assert result.returncode == 2 and words in result.stderr, result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "export", "--course", course, "--format", "canvas", *given)
+    assert code == 2 and words in err, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert not out.exists()
 
 
