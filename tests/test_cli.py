@@ -83,7 +83,6 @@ def graded(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("cli_graded")  # the graded course is made once, on one worker
 def test_grade_in_parallel_reports_the_broken_submission_and_grades_the_others(graded):
     root, result = graded
     assert result.returncode == 1
@@ -99,7 +98,6 @@ def test_grade_in_parallel_reports_the_broken_submission_and_grades_the_others(g
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("cli_graded")  # the graded course is made once, on one worker
 def test_grade_skips_unchanged_and_regrades_changed(graded):
     root, _ = graded
     again = wordsnums("grade", A1, "--course", root)
@@ -114,7 +112,6 @@ def test_grade_skips_unchanged_and_regrades_changed(graded):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("cli_graded")  # the graded course is made once, on one worker
 def test_grade_only_the_students_asked_for(graded):
     root, _ = graded
     both = wordsnums("grade", A1, "--course", root, "--student", "blank", "--student", "full")
@@ -165,7 +162,6 @@ def test_grade_refuses_jobs_below_one(small_class, capsys, jobs):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("cli_graded")  # the graded course is made once, on one worker
 def test_feedback_shows_results_but_no_hidden_tests(graded):
     root, _ = graded
     result = wordsnums("feedback", A1, "--course", root)
@@ -177,7 +173,6 @@ def test_feedback_shows_results_but_no_hidden_tests(graded):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("cli_graded")  # the graded course is made once, on one worker
 def test_export_has_autograded_manual_and_late_columns(graded, tmp_path):
     root, _ = graded
     out = tmp_path / "grades.csv"
@@ -188,7 +183,6 @@ def test_export_has_autograded_manual_and_late_columns(graded, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("cli_graded")  # the graded course is made once, on one worker
 def test_report_writes_item_analysis_plots_and_summary(graded, tmp_path):
     root, _ = graded
     result = wordsnums("report", A1, "--course", root, "--out", tmp_path)

@@ -99,7 +99,6 @@ def graded(tmp_path_factory):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("partial_credit_graded")  # the graded course is made once, on one worker
 def test_the_gradebook_holds_the_points_of_the_parts_that_passed(graded):
     a1 = gradebook.cell_scores(graded, A1, A1, "ida")
     assert (a1["q4_test"], a1["q8_test"], a1["q7_test"]) == (1.0, 1.0, 2.0)
@@ -116,7 +115,6 @@ def test_the_gradebook_holds_the_points_of_the_parts_that_passed(graded):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("partial_credit_graded")
 def test_feedback_shows_each_failed_parts_message_and_no_hidden_test(graded):
     html = (graded / "feedback" / "ida" / A1 / f"{A1}.html").read_text()
     for words in ["Q8, the `they` counts (1 of 2 points): a test failed", "Q8: the 'they' counts",
