@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from utils import nlp, paths
+from utils import nlp, paths, transcripts
 from utils.files import Advice, read_utf8
 
 MAX_TEXT_BYTES = 5_000_000  # about 800,000 words: far beyond a speech or an article
@@ -15,9 +15,6 @@ class TextFileError(ValueError):
     """A text file cannot be read as an English text; the message names the file and the fix."""
 
 TEXT_IDS = {"a": "text_a", "b": "text_b"}
-# A paragraph that opens with a short capitalised label and a colon starts a new turn.
-LABEL = re.compile(r"^(?P<label>[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}):\s+")
-QUESTION_LABELS = {"Question", "Q", "Journalist", "Reporter"}
 TURN_COLUMNS = ["turn", "speaker", "role", "paragraph", "text"]
 
 
@@ -85,6 +82,7 @@ def parse_turns(text: str, default_speaker: str = "Sergey Lavrov") -> pd.DataFra
     a new turn; paragraphs without a label continue the current turn. Paragraphs before
     the first label are the opening statement of ``default_speaker``. Questions come
     from the label ``Question``; a named speaker after a question gives an answer.
+    :func:`utils.transcripts.parse` reads other formats too and says what it found.
 
     Columns: ``turn`` (0, 1, 2, ...), ``speaker``, ``role`` (statement, question or
     answer), ``paragraph`` (1, 2, ... in the whole text) and ``text`` (without label).
@@ -93,22 +91,7 @@ def parse_turns(text: str, default_speaker: str = "Sergey Lavrov") -> pd.DataFra
     >>> turns.groupby("role")["turn"].nunique().to_dict()
     {'answer': 4, 'question': 4, 'statement': 1}
     """
-    rows = []
-    turn, speaker, role = 0, default_speaker, "statement"
-    for number, para in enumerate(paragraphs(text), start=1):
-        match = LABEL.match(para)
-        if match:
-            label = match["label"]
-            asked = role == "question"
-            if rows:
-                turn += 1
-            if label in QUESTION_LABELS:
-                speaker, role = "Journalist", "question"
-            else:
-                speaker, role = label, "answer" if asked else "statement"
-            para = para[match.end():]
-        rows.append((turn, speaker, role, number, para))
-    return pd.DataFrame(rows, columns=TURN_COLUMNS)
+    return transcripts.parse(text, opening_speaker=default_speaker).turns[TURN_COLUMNS]
 
 
 def read_text_file(path, max_bytes: int = MAX_TEXT_BYTES) -> str:
@@ -126,6 +109,6 @@ def read_text_file(path, max_bytes: int = MAX_TEXT_BYTES) -> str:
         binary=" (a PDF, Word or image file?), not plain text. Save or export it as plain text (.txt, UTF-8).",
         encoding="Save it again as UTF-8 (in most editors: Save As, encoding UTF-8).",
     ))
-    if not nlp.words(text):
+    if not nlp.WORD_RE.search(text):
         raise TextFileError(f"{path}: the file has no words, only spaces or punctuation.")
     return text.replace("\r\n", "\n")
