@@ -114,3 +114,23 @@ def test_collocates_count_each_position_once_and_filter():
     assert (table["observed"] <= table["collocate_freq"]).all()
     assert keyness.collocates(tokens, "missing").empty and keyness.collocates([], "x").empty
     assert keyness.collocates(tokens, "nato", 2, 2, min_freq=2).empty
+
+
+def test_key_terms_have_guardrails_and_multi_word_terms():
+    a, b = nlp.words(texts.load_text("a")), nlp.words(texts.load_text("b"))
+    table = keyness.key_terms(b, a, drop=nlp.stopwords())
+    key = table[table["significance"] != "n.s."]
+    assert "forced displacement" in set(key["word"])  # a two-word term
+    assert set(key["direction"]) == {"target", "reference"}  # over- and under-used
+    assert (key.loc[key["direction"] == "target", "target"] >= 3).all()
+    # a 4-word text: nothing is key, where the plain table said "must" (1 vs 1) at p < 0.01
+    assert keyness.key_terms("we must act now".split(), a).query("significance != 'n.s.'").empty
+    assert "The text has only 4 words" in keyness.size_warning(4, len(a))
+    assert keyness.size_warning(5000, 5000) == ""
+    same = keyness.key_terms(a, a)
+    assert (same["significance"] == "n.s.").all()
+
+
+def test_term_counts_keep_world_war_ii_together():
+    counts = keyness.term_counts("since world war ii the world has changed".split(), drop={"since", "the", "has"})
+    assert counts["world war ii"] == 1 and counts["world"] == 2 and "ii the" not in counts

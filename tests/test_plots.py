@@ -144,3 +144,19 @@ def test_alt_texts_follow_the_data():
     assert "2 of the 14 figures are approximate" in text
     flows = plots.describe_flows_and_stocks(datasets.load("idmc_internal"))
     assert "20.1 million new conflict displacements" in flows
+
+
+def test_sentiment_by_speaker_and_its_alt_text():
+    table = pd.DataFrame({"number": range(1, 101), "compound": [0.5, -0.3] * 50, "speaker": ["Q", "A"] * 50})
+    ax = plots.sentiment_by_speaker(table, window=10)
+    assert ax.get_legend_handles_labels()[1] == ["Q", "A", "moving average of 10 sentences"]
+    alt = plots.describe_sentiment_by_speaker(table, "a debate", 10)
+    assert "Q: 50 sentences, mean 0.50, 0 negative; A: 50 sentences, mean -0.30, 50 negative." in alt
+    assert "moving average of 10 sentences" in alt
+
+
+def test_alt_text_grammar_for_one_negative_sentence_and_one_text():
+    sentences = pd.DataFrame({"sentence": ["Bad.", "Good."], "compound": [-0.5, 0.5]})
+    assert "1 is negative, 1 positive" in plots.describe_sentiment_arc(sentences)
+    one = plots.describe_rate_bars(pd.DataFrame({"we_per_1000": [20.0]}, index=["Speech"]), ["we_per_1000"])
+    assert one == "Bar chart for Speech, per 1,000 words. we 20.0."

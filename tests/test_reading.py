@@ -63,3 +63,25 @@ def test_dispersion_plot_returns_axes():
     assert len(xs) == len(reading.concordance(a, "NATO")) + len(reading.concordance(a, "dialogue"))
     plt.close(fig)
     assert reading.dispersion(a, []).empty
+
+
+def test_kwic_is_aligned_whole_words_with_speakers_and_sorts():
+    turns = texts.parse_turns(texts.load_text("a"))
+    table = reading.kwic(turns, ["secur*", "NATO"], width=30, sort="left")
+    assert len(table) == len(reading.concordance(turns, "secur*")) + len(reading.concordance(turns, "NATO"))
+    assert set(table["speaker"]) == {"Sergey Lavrov", "Journalist"}
+    text = " ".join(texts.paragraphs(texts.load_text("a")))
+    for row in table.itertuples():
+        assert len(row.left) <= 30 and len(row.right) <= 30
+        assert f"{row.left} {row.match}" in " ".join(text.replace("\u2019", "'").split())  # starts on a whole word
+    lefts = table[table["term"] == "secur*"]["left"].str.extract(r"(\w+)\W*$", expand=False).str.lower().tolist()
+    assert lefts == sorted(lefts)
+    lines = reading.kwic_lines(table[table["term"] == "NATO"])
+    assert len({line.index("  NATO  ") for line in lines}) == 1
+
+
+def test_kwic_of_a_plain_text_has_no_turn_or_speaker():
+    table = reading.kwic(texts.load_text("b"), ["displac*"])
+    assert list(table.columns) == ["term", "left", "match", "right", "position"] and len(table) == 9
+    with pytest.raises(ValueError, match="sort is 'middle'"):
+        reading.kwic("x", ["x"], sort="middle")

@@ -164,7 +164,7 @@ def keyness_from_counts(target: Mapping[str, int], reference: Mapping[str, int],
     return pd.DataFrame({name: values[order] for name, values in columns.items()})
 
 
-def collocates(tokens, node: str, left: int = 4, right: int = 4, min_freq: int = 2) -> pd.DataFrame:
+def collocates(tokens, node, left: int = 4, right: int = 4, min_freq: int = 2) -> pd.DataFrame:
     """Words that occur near ``node`` within ``left`` words before and ``right`` words after.
 
     Window positions are counted once each, however many windows overlap them, and the
@@ -172,14 +172,25 @@ def collocates(tokens, node: str, left: int = 4, right: int = 4, min_freq: int =
     S of them lie in a window. For each collocate: ``observed`` co-occurrences in the
     windows, ``expected`` = f(collocate) x S / N, ``mi`` = log2(observed / expected), and ``g2``,
     the log-likelihood of the 2x2 table of window slots against the rest of the corpus
-    (Evert 2008). Only collocates seen at least ``min_freq`` times; sorted by G2.
+    (Evert 2008). Only collocates seen at least ``min_freq`` times; sorted by G2. With a list
+    of nodes, the tables of all of them, with a ``node`` column first (the words are read once).
 
     >>> from utils.nlp import words
     >>> text = "we urge action we urge change they wait"
     >>> collocates(words(text), "urge", 1, 1, min_freq=2)["collocate"].tolist()
     ['we']
+    >>> collocates(words(text), ["urge", "we"], 1, 1, min_freq=2)[["node", "collocate"]].values.tolist()
+    [['urge', 'we'], ['we', 'urge']]
     """
     codes, vocab = pd.factorize(pd.Series(tokens, dtype="object"))
+    if isinstance(node, str):
+        return _collocates(codes, vocab, node, left, right, min_freq)
+    tables = [_collocates(codes, vocab, n, left, right, min_freq).assign(node=n) for n in node]
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=[*COLLOCATE_COLUMNS, "node"])
+    return table[["node", *COLLOCATE_COLUMNS]]
+
+
+def _collocates(codes: np.ndarray, vocab, node: str, left: int, right: int, min_freq: int) -> pd.DataFrame:
     n = len(codes)
     matches = np.flatnonzero(vocab == node)
     if n == 0 or len(matches) == 0:
@@ -210,3 +221,61 @@ def collocates(tokens, node: str, left: int = 4, right: int = 4, min_freq: int =
         "g2": g2,
     })
     return table.sort_values(["g2", "collocate"], ascending=[False, True], ignore_index=True)
+
+
+SMALL_TEXT = 1_000  # words: below this, few words occur often enough for keyness to mean much
+
+
+def term_counts(tokens, max_n: int = 3, drop=frozenset()) -> pd.Series:
+    """How often each term occurs: single words not in ``drop`` and runs of 2 to ``max_n`` words
+    that neither start nor end with a word of ``drop`` (so "world war ii", not "of the").
+
+    >>> term_counts("world war ii and world war ii".split(), drop={"and"}).head(3).to_dict()
+    {'world': 2, 'war': 2, 'ii': 2}
+    """
+    words = pd.Series(list(tokens), dtype="object")
+    kept = ~words.isin(drop).to_numpy()
+    counts = [words[kept].value_counts()]
+    for n in range(2, max_n + 1):
+        if len(words) < n:
+            break
+        size = len(words) - n + 1
+        term = words.iloc[:size].reset_index(drop=True)
+        for i in range(1, n):
+            term = term + " " + words.iloc[i: i + size].reset_index(drop=True)
+        ends = kept[:size] & kept[n - 1: n - 1 + size]
+        counts.append(term[ends].value_counts())
+    return pd.concat(counts).rename("count")
+
+
+def key_terms(target, reference, min_freq: int = 3, max_n: int = 3, drop=frozenset(), terms: int = 2) -> pd.DataFrame:
+    """Keyness of words and multi-word terms (:func:`term_counts`) in ``target`` against ``reference``.
+
+    Both directions: over-used terms (``direction`` "target") that occur at least ``min_freq``
+    times in the target, and under-used ones ("reference") at least ``min_freq`` times in the
+    reference; a term met once or twice is not evidence of anything. ``n`` is the number of words.
+
+    >>> table = key_terms(("we must act " * 4).split(), ("they talk " * 6).split())
+    >>> table.loc[table["significance"] != "n.s.", ["word", "direction"]].values.tolist()[:3]
+    [['they', 'reference'], ['talk', 'reference'], ['they talk', 'reference']]
+    """
+    target, reference = list(target), list(reference)
+    table = keyness_from_counts(term_counts(target, max_n, drop).to_dict(),
+                                term_counts(reference, max_n, drop).to_dict(), len(target), len(reference), terms=terms)
+    enough = np.where(table["direction"] == "target", table["target"], table["reference"]) >= min_freq
+    table = table[enough].reset_index(drop=True)
+    return table.assign(n=table["word"].str.count(" ") + 1)
+
+
+def size_warning(target_words: int, reference_words: int) -> str:
+    """A sentence for a reader when a text is too small for keyness to say much ("" when both are big enough).
+
+    >>> size_warning(4, 5000)[:45]
+    'The text has only 4 words: keyness needs a fe'
+    """
+    small = [f"the {name} has only {n:,} words" for name, n in (("text", target_words), ("reference", reference_words))
+             if n < SMALL_TEXT]
+    if not small:
+        return ""
+    return (" and ".join(small).capitalize() + ": keyness needs a few thousand words, so that a term can occur often "
+            "enough to be tested. Read the frequency list instead; terms met fewer than 3 times are left out.")

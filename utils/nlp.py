@@ -13,10 +13,8 @@ import re
 from importlib import resources
 from pathlib import Path
 
-import nltk
+import numpy as np
 import pandas as pd
-from nltk.tokenize import RegexpTokenizer
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 
 # Letters or digits, with inner hyphens and apostrophes: "don't", "Euro-Atlantic", "110".
 WORD_PATTERN = r"[^\W_]+(?:['-][^\W_]+)*"
@@ -26,8 +24,8 @@ ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "prof", "st", "vs", "etc", "e.g", "i.e
                  "oct", "nov", "dec", "gen", "gov", "sen", "rep", "pres"}
 TYPOGRAPHY = {"\u00a0": " ", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
               "\u2013": "-", "\u2014": "-", "\u2026": "..."}
-_word_tokenizer = RegexpTokenizer(WORD_PATTERN)
 WORD_RE = re.compile(WORD_PATTERN)
+_WORD_SPLIT = re.compile(f"({WORD_PATTERN})")
 
 
 def offline_forced() -> bool:
@@ -51,10 +49,15 @@ def _has_nltk_data(resource: str) -> bool:
     if offline_forced():
         return False
     try:
+        import nltk  # here, not at the top: importing nltk takes 2 s, and words() needs none of it
+
         nltk.data.find(resource)
     except LookupError:
         return False
     return True
+
+
+LONG = 100_000  # characters: results for texts this long are kept, as a report asks for them again
 
 
 def normalise(text: str) -> str:
@@ -63,11 +66,18 @@ def normalise(text: str) -> str:
     >>> normalise("it\u2019s \u201cquoted\u201d\u2026")
     'it\\'s "quoted"...'
     """
+    return _normalise_long(text) if len(text) > LONG else _normalise(text)
+
+
+def _normalise(text: str) -> str:
     # chained replace is many times faster than str.translate on long texts
     for char, plain in TYPOGRAPHY.items():
         if char in text:
             text = text.replace(char, plain)
     return text
+
+
+_normalise_long = functools.lru_cache(maxsize=4)(_normalise)
 
 
 def words(text: str, lower: bool = True) -> list[str]:
@@ -81,13 +91,31 @@ def words(text: str, lower: bool = True) -> list[str]:
     >>> words("110.0 million")
     ['110', '0', 'million']
     """
-    tokens = _word_tokenizer.tokenize(normalise(text))
-    return [t.lower() for t in tokens] if lower else tokens
+    tokens = tokens_and_starts(normalise(text))[0]
+    return [t.lower() for t in tokens] if lower else list(tokens)
 
 
-def word_starts(plain: str) -> list[int]:
+def tokens_and_starts(plain: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The words of an already normalised text as written, and the character offset of each.
+
+    >>> tokens_and_starts("We, the US.")
+    (('We', 'the', 'US'), (0, 4, 8))
+    """
+    return _tokens_long(plain) if len(plain) > LONG else _tokens(plain)
+
+
+def _tokens(plain: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    parts = _WORD_SPLIT.split(plain)  # separator, word, separator, word, ..., separator
+    lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+    return tuple(parts[1::2]), tuple((np.cumsum(lengths) - lengths)[1::2].tolist())
+
+
+_tokens_long = functools.lru_cache(maxsize=4)(_tokens)
+
+
+def word_starts(plain: str) -> tuple[int, ...]:
     """Character offset of every word of an already normalised text, in order."""
-    return [m.start() for m in WORD_RE.finditer(plain)]
+    return tokens_and_starts(plain)[1]
 
 
 @functools.cache
@@ -95,6 +123,8 @@ def _sentence_splitter(offline: bool):
     if not offline and _has_nltk_data("tokenizers/punkt_tab/english/"):
         from nltk.tokenize.punkt import PunktTokenizer
         return PunktTokenizer("english")
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
     params = PunktParameters()
     params.abbrev_types = set(ABBREVIATIONS)
     return PunktSentenceTokenizer(params)
@@ -140,6 +170,7 @@ def vader_lexicon_dir() -> Path:
 
 @functools.cache
 def _vader(offline: bool):
+    import nltk
     from nltk.sentiment.vader import SentimentIntensityAnalyzer
     if not offline and _has_nltk_data("sentiment/vader_lexicon.zip"):
         return SentimentIntensityAnalyzer()
@@ -176,6 +207,6 @@ def status() -> pd.DataFrame:
          else "kit list (utils/data/stopwords_en.txt)"),
         ("sentiment", "nltk_data vader_lexicon" if _has_nltk_data("sentiment/vader_lexicon.zip")
          else "VADER lexicon from the vaderSentiment package"),
-        ("words", "nltk RegexpTokenizer (needs no data)"),
+        ("words", "the kit's regular expression utils.nlp.WORD_PATTERN (needs no data)"),
     ]
     return pd.DataFrame(rows, columns=["resource", "source"]).set_index("resource")

@@ -4,6 +4,8 @@ Every plot function draws on a matplotlib Axes (a new one if none is given) and 
 it; its ``describe_*`` partner returns a one-paragraph alt text computed from the same data.
 """
 
+from pathlib import Path
+
 import pandas as pd
 
 
@@ -46,8 +48,12 @@ def describe_rate_bars(profile: pd.DataFrame, columns: list[str], names: dict | 
         return "Bar chart with no data."
     label = {t: names.get(t, str(t)) for t in profile.index}
     features = {c: c.removesuffix("_per_1000") for c in columns}
-    values = "; ".join(f"{f}: " + ", ".join(f"{label[t]} {profile.loc[t, c]:.1f}" for t in profile.index)
-                       for c, f in features.items())
+    if len(label) == 1:
+        only = profile.index[0]
+        values = ", ".join(f"{f} {profile.loc[only, c]:.1f}" for c, f in features.items())
+    else:
+        values = "; ".join(f"{f}: " + ", ".join(f"{label[t]} {profile.loc[t, c]:.1f}" for t in profile.index)
+                           for c, f in features.items())
     subject = f"comparing {' and '.join(label.values())}" if len(label) > 1 else f"for {next(iter(label.values()))}"
     text = f"Bar chart {subject}, per 1,000 words. {values}."
     for t in profile.index:
@@ -81,6 +87,10 @@ def sentiment_arc(sentences: pd.DataFrame, ax=None, label: str = "text",
     return ax
 
 
+def _are(n: int) -> str:
+    return f"{n} is" if n == 1 else f"{n} are"
+
+
 def describe_sentiment_arc(sentences: pd.DataFrame, label: str = "text") -> str:
     """Alt text for :func:`sentiment_arc`: how many sentences are negative, the extremes, the shape."""
     if sentences.empty:
@@ -95,10 +105,81 @@ def describe_sentiment_arc(sentences: pd.DataFrame, label: str = "text") -> str:
         return sentence if len(sentence) <= 70 else sentence[:67] + "..."
 
     return (f"Line chart of the VADER compound score (from -1 to 1) of each of the {len(scores)} sentences of "
-            f"{label}, in order. {int((scores < -0.05).sum())} are negative, {int((scores > 0.05).sum())} positive. "
+            f"{label}, in order. {_are(int((scores < -0.05).sum()))} negative, {int((scores > 0.05).sum())} positive. "
             f"Lowest: sentence {low + 1} ({scores[low]:.2f}), \"{quote(low)}\". Highest: sentence {high + 1} "
             f"({scores[high]:.2f}), \"{quote(high)}\". The first half averages {first:.2f}, the second "
             f"{second:.2f}.")
+
+
+def sentiment_by_speaker(sentences: pd.DataFrame, window: int = 0, ax=None,
+                         title: str = "Sentence sentiment through the text"):
+    """VADER compound of each sentence (columns ``number``, ``compound``, ``speaker``), one colour per
+    speaker, with a moving average over ``window`` sentences when ``window`` > 1 (for long texts).
+
+    >>> table = pd.DataFrame({"number": [1, 2, 3], "compound": [0.5, -0.2, 0.1], "speaker": ["A", "B", "A"]})
+    >>> sentiment_by_speaker(table, window=2).get_legend_handles_labels()[1]
+    ['A', 'B', 'moving average of 2 sentences']
+    """
+    ax = _axes(ax, (9, 3.8))
+    many = len(sentences) > 400
+    for speaker, rows in sentences.groupby("speaker", sort=False):
+        ax.plot(rows["number"], rows["compound"], "o", markersize=2 if many else 4, alpha=0.35 if many else 0.8,
+                label=str(speaker)[:30])
+    if window > 1:
+        ax.plot(sentences["number"], sentences["compound"].rolling(window, min_periods=1, center=True).mean(),
+                color="black", linewidth=1.5, label=f"moving average of {window} sentences")
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.set_ylim(-1, 1)
+    ax.set_title(title)
+    ax.set_xlabel("Sentence number")
+    ax.set_ylabel("VADER compound score (-1 to 1)")
+    ax.legend(fontsize=8, loc="lower left", ncol=2)
+    return ax
+
+
+def describe_sentiment_by_speaker(sentences: pd.DataFrame, label: str, window: int = 0) -> str:
+    """Alt text for :func:`sentiment_by_speaker`: per speaker, the mean and the share of negative sentences.
+
+    >>> table = pd.DataFrame({"number": [1, 2], "compound": [0.5, -0.2], "speaker": ["A", "B"]})
+    >>> describe_sentiment_by_speaker(table, "a debate")
+    'Dot chart of the VADER compound score (-1 to 1) of each of the 2 sentences of a debate, in order, one colour a
+    speaker. A: 1 sentence, mean 0.50, 0 negative; B: 1 sentence, mean -0.20, 1 negative.'
+    """
+    if sentences.empty:
+        return f"Dot chart of sentence sentiment for {label}: no sentences."
+    parts = [f"{speaker}: {len(rows):,} sentence{'s' if len(rows) != 1 else ''}, mean {rows['compound'].mean():.2f}, "
+             f"{int((rows['compound'] < -0.05).sum()):,} negative"
+             for speaker, rows in sentences.groupby("speaker", sort=False)]
+    smooth = f" A black line is the moving average of {window} sentences." if window > 1 else ""
+    return (f"Dot chart of the VADER compound score (-1 to 1) of each of the {len(sentences):,} sentences of {label}, "
+            f"in order, one colour a speaker. " + "; ".join(parts[:8])
+            + (f"; and {len(parts) - 8} more speakers" if len(parts) > 8 else "") + "." + smooth)
+
+
+def show(fig, alt: str, path=None):
+    """Show a figure in the notebook with ``alt`` as its alt text (and save it as PNG to ``path``,
+    with the alt text beside it in a .txt file).
+
+    The image goes out as HTML, ``<img alt="..." src="data:image/png...">``, because JupyterLab and
+    nbconvert's HTML keep an ``alt`` written there (nbconvert ignores one in the output's metadata),
+    and the figure is closed, so it is not shown a second time without it.
+    """
+    import base64
+    import html
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    if path is not None:
+        Path(path).write_bytes(buffer.getvalue())
+        Path(path).with_suffix(".txt").write_text(alt + "\n", encoding="utf-8")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    display({"text/html": f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">', "text/plain": alt},
+            raw=True)
 
 
 def source_note(ax, text: str) -> None:

@@ -32,14 +32,31 @@ def _flat(s: str) -> str:
     return " ".join(s.split())
 
 
-def _kwic_rows(text: str, pattern: re.Pattern, width: int, turn) -> list[tuple]:
-    plain = nlp.normalise(text)
-    starts = nlp.word_starts(plain)
+def _kwic_rows(source, patterns: dict, width: int) -> list[tuple]:
+    """Matches of each (term, pattern) in a text or a turns table, in one pass over the text;
+    context never crosses a turn. Rows: left, match, right, position, turn, term."""
+    if isinstance(source, pd.DataFrame):
+        segments = list(source.groupby("turn", sort=True)["text"].agg("\n\n".join).items())
+    else:
+        segments = [(None, source)]
+    plains = [nlp.normalise(text) for _, text in segments]
+    joined = "\n\n".join(plains)
+    bounds = [0]
+    for plain in plains:
+        bounds.append(bounds[-1] + len(plain) + 2)
+    starts = nlp.word_starts(joined)
+    first_word = [bisect.bisect_left(starts, b) for b in bounds[:-1]]
     rows = []
-    for m in pattern.finditer(plain):
-        left = _flat(plain[max(0, m.start() - width * 2): m.start()])[-width:]
-        right = _flat(plain[m.end(): m.end() + width * 2])[:width]
-        rows.append((left, m.group(0), right, bisect.bisect_left(starts, m.start()), turn))
+    for term, pattern in patterns.items():
+        for m in pattern.finditer(joined):
+            i = bisect.bisect_right(bounds, m.start()) - 1
+            low, high = bounds[i], bounds[i] + len(plains[i])
+            if m.end() > high:
+                continue
+            left = _flat(joined[max(low, m.start() - width * 2): m.start()])[-width:]
+            right = _flat(joined[m.end(): min(high, m.end() + width * 2)])[:width]
+            rows.append((left, m.group(0), right, bisect.bisect_left(starts, m.start()) - first_word[i],
+                         segments[i][0], term))
     return rows
 
 
@@ -56,14 +73,74 @@ def concordance(source, term: str, width: int = 40, regex: bool = False) -> pd.D
     >>> hits.sort_values("right").columns.tolist()
     ['left', 'match', 'right', 'position', 'turn']
     """
-    pattern = term_pattern(term, regex)
-    if isinstance(source, pd.DataFrame):
-        rows = []
-        for turn, block in source.groupby("turn", sort=True):
-            rows += _kwic_rows("\n\n".join(block["text"]), pattern, width, turn)
-    else:
-        rows = _kwic_rows(source, pattern, width, None)
-    return pd.DataFrame(rows, columns=KWIC_COLUMNS)
+    rows = _kwic_rows(source, {term: term_pattern(term, regex)}, width)
+    return pd.DataFrame([row[:5] for row in rows], columns=KWIC_COLUMNS)
+
+
+def whole_words(left: str, right: str, width: int) -> tuple[str, str]:
+    """Contexts cut to at most ``width`` characters next to the node, at whole words.
+
+    >>> whole_words("we said that the alliance", "is open to all who wish", 12)
+    ('the alliance', 'is open to')
+    """
+    if len(left) > width:
+        tail = left[-width - 1:]
+        left = tail.split(" ", 1)[-1] if " " in tail else ""
+    if len(right) > width:
+        head = right[:width + 1]
+        right = head.rsplit(" ", 1)[0] if " " in head else ""
+    return left, right
+
+
+KWIC_SORTS = ("right", "left", "position")
+
+
+def kwic(source, terms, width: int = 40, sort: str = "right") -> pd.DataFrame:
+    """A concordance of several terms, as a linguist reads one: whole words, sortable, with speakers.
+
+    ``source`` is a text or a turns table (:func:`utils.texts.parse_turns`,
+    :func:`utils.transcripts.parse`). Columns: ``term``, ``speaker`` (for a transcript), ``left``,
+    ``match``, ``right`` (at most ``width`` characters, whole words), ``position`` and, for a
+    transcript, ``turn``. ``sort``: "right" (by the first word after the match, as AntConc's 1R),
+    "left" (the word before it, 1L) or "position" (text order); then by position.
+
+    >>> kwic("We talk. They talk again. You talk.", ["talk"], width=8, sort="left")["left"].tolist()
+    ['They', 'We', 'You']
+    """
+    if sort not in KWIC_SORTS:
+        raise ValueError(f"sort is {sort!r}: use one of {', '.join(KWIC_SORTS)}.")
+    rows = _kwic_rows(source, {term: term_pattern(term) for term in terms}, width * 2)
+    table = pd.DataFrame(rows, columns=[*KWIC_COLUMNS, "term"]).astype({"left": object, "right": object})
+    cut = [whole_words(left, right, width) for left, right in zip(table["left"], table["right"], strict=True)]
+    table["left"], table["right"] = [c[0] for c in cut], [c[1] for c in cut]
+    if table.empty:
+        sort = "position"
+    first, last = f"({nlp.WORD_PATTERN})", f".*?({nlp.WORD_PATTERN})[^\\w]*$"
+    keys = {} if table.empty else {"right": table["right"].str.extract(first, expand=False).fillna("").str.lower(),
+                                   "left": table["left"].str.extract(last, expand=False).fillna("").str.lower()}
+    order = ["term", "turn", "position"]
+    if sort in keys:
+        table = table.assign(_key=keys[sort])
+        order = ["term", "_key", *order[1:]]
+    table = table.sort_values(order, kind="stable", ignore_index=True).drop(columns="_key", errors="ignore")
+    if isinstance(source, pd.DataFrame) and "speaker" in source:
+        speakers = source.drop_duplicates("turn").set_index("turn")["speaker"]
+        table = table.assign(speaker=table["turn"].map(speakers))
+        return table[["term", "speaker", *KWIC_COLUMNS[:3], "position", "turn"]]
+    return table[["term", *KWIC_COLUMNS[:3], "position"]]
+
+
+def kwic_lines(table: pd.DataFrame) -> list[str]:
+    """Lines of a :func:`kwic` table aligned on the match, speaker first (for printing).
+
+    >>> kwic_lines(kwic("We talk. They talk again.", ["talk"], width=10))
+    ['talk. They  talk  again.', '        We  talk  . They']
+    """
+    width = int(table["left"].str.len().max()) if len(table) else 0
+    who = table["speaker"].astype(str).str.slice(0, 18) if "speaker" in table else None
+    pad = int(who.str.len().max()) if who is not None and len(who) else 0
+    return [(f"{who.iloc[i]:<{pad}}  " if who is not None else "")
+            + f"{row.left:>{width}}  {row.match}  {row.right}" for i, row in enumerate(table.itertuples())]
 
 
 def frequencies(text: str, drop_stopwords: bool = True, top: int | None = None) -> pd.DataFrame:
@@ -89,8 +166,8 @@ def dispersion(text: str, terms: list[str]) -> pd.DataFrame:
     >>> dispersion("NATO and the West; NATO again", ["NATO"])["position"].tolist()
     [0, 4]
     """
-    frames = [concordance(text, t).assign(term=t)[["term", "position"]] for t in terms]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["term", "position"])
+    rows = _kwic_rows(text, {t: term_pattern(t) for t in terms}, 0)
+    return pd.DataFrame([(row[5], row[3]) for row in rows], columns=["term", "position"])
 
 
 def dispersion_plot(text: str, terms: list[str], ax=None, title: str = "Where the terms occur"):
@@ -111,7 +188,7 @@ def dispersion_plot(text: str, terms: list[str], ax=None, title: str = "Where th
     ax.set_yticks(range(len(terms)), terms)
     ax.set_ylim(-0.5, len(terms) - 0.5)
     ax.invert_yaxis()
-    ax.set_xlim(0, max(len(nlp.words(text)), 1))
+    ax.set_xlim(0, max(len(nlp.word_starts(nlp.normalise(text))), 1))
     ax.set_xlabel("Word position in the text")
     ax.set_title(title)
     return ax

@@ -89,7 +89,16 @@ def questions(text: str) -> list[str]:
     >>> questions("Will Moscow respond? We will see.")
     ['Will Moscow respond?']
     """
-    return [s for s in nlp.sentences(text) if s.rstrip("\"')\u201d\u2019 ").endswith("?")]
+    return [s for s in nlp.sentences(text) if is_question(s)]
+
+
+def is_question(sentence: str) -> bool:
+    """True if a sentence ends with a question mark (before any closing quotes or brackets).
+
+    >>> is_question('He asked: "Why?"')
+    True
+    """
+    return sentence.rstrip("\"')\u201d\u2019 ").endswith("?")
 
 
 def questions_in_answers(turns: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,161 @@
+"""Stance markers in context: every hit of the word lists, with its line and a judgement a reader can check.
+
+:func:`utils.stance.entry_counts` counts forms; here each hit is kept with its context, and hits that
+are plainly not what the list means are marked and left out of the counts, with the reason:
+
+- ``US`` in capitals is the country, not the pronoun *us*;
+- ``May`` next to a number or after *in*, *since*, *of* ... is the month, not the hedge or modal;
+- ``about`` and ``around`` not followed by a number mean "concerning" or "near", not "approximately";
+- ``could you``, ``would you``, ``may I`` ask politely; they do not hedge a claim;
+- a hit inside double quotation marks is someone else's words (quoted speech), not the speaker's.
+
+A word list still cannot read: the lines are there to be read before any count is interpreted.
+"""
+
+import bisect
+import re
+
+import numpy as np
+import pandas as pd
+
+from utils import nlp, reading, stance
+
+LISTS = (*stance.LEXICONS, *stance.PRONOUN_GROUPS)
+HIT_COLUMNS = ["segment", "list", "entry", "counted", "why_not", "quoted", "left", "node", "right", "position",
+               "start", "end"]
+NUMBER_WORDS = frozenset(
+    "a an one two three four five six seven eight nine ten eleven twelve fifteen twenty thirty forty fifty "
+    "sixty seventy eighty ninety hundred hundreds thousand thousands million millions billion billions dozen "
+    "dozens half third quarter".split())
+MONTH_CUES = frozenset("in of since until till by from early late mid last next this during before after".split())
+REQUEST_VERBS = frozenset({"could", "would", "may", "might", "can"})
+
+
+def entries() -> dict[str, tuple[str, ...]]:
+    """Every list's entries: the lexicons (hedges, boosters, modals) and the pronoun groups."""
+    groups = stance.pronoun_groups()
+    return {name: stance.lexicon(name) if name in stance.LEXICONS else tuple(sorted(groups[name]))
+            for name in LISTS}
+
+
+def _is_number(token: str) -> bool:
+    return token[:1].isdigit() or token.lower() in NUMBER_WORDS
+
+
+def judge(entry: str, cased: str, before: str, after: str, after2: str, name: str) -> str:
+    """Why a hit is not counted ("" if it is), from the hit as written and the words around it.
+
+    >>> judge("us", "US", "the", "and", "china", "we")
+    'US: the country, not the pronoun'
+    >>> judge("may", "May", "6", "2019", "", "hedges")
+    'May: the month'
+    >>> judge("about", "about", "it's", "active", "engagement", "hedges")
+    'about: not before a number, so "concerning", not "approximately"'
+    """
+    if entry == "us" and cased == "US":
+        return "US: the country, not the pronoun"
+    if entry == "may" and cased == "May" and (_is_number(after) and after.lower() not in {"a", "an"}
+                                               or before[:1].isdigit() or before.lower() in MONTH_CUES):
+        return "May: the month"
+    approximates = _is_number(after) or after == "a" and _is_number(after2)
+    if name == "hedges" and entry in {"about", "around"} and not approximates:
+        return f'{entry}: not before a number, so "concerning", not "approximately"'
+    if name == "hedges" and entry in REQUEST_VERBS and after.lower() in {"you", "i"}:
+        return f"{entry} {after.lower()}: a polite request, not a hedge"
+    return ""
+
+
+def _segment_hits(name_of_segment, text: str, lists: dict, width: int) -> list[tuple]:
+    plain = nlp.normalise(text)
+    cased, starts = nlp.tokens_and_starts(plain)
+    # factorize as written, then merge the (few) forms that differ only in case
+    cased_codes, forms = pd.factorize(pd.Series(cased, dtype="object"))
+    lower_codes, vocab = pd.factorize(pd.Series([f.lower() for f in forms], dtype="object"))
+    codes = lower_codes[cased_codes] if len(cased_codes) else cased_codes
+    code_of = {word: i for i, word in enumerate(vocab)}
+    n = len(codes)
+    # quotation marks before each character, and where paragraphs start: a hit is quoted when its
+    # paragraph has an odd number of " before it
+    quotes = np.cumsum(np.frombuffer(plain.encode("utf-32-le"), dtype=np.uint32) == ord('"'))
+    breaks = [0] + [m.end() for m in re.finditer(r"\n\s*\n", plain)]
+    rows = []
+    padded = [*cased, "", ""]
+    for name, words in lists.items():
+        for entry in words:
+            parts = [code_of.get(part, -1) for part in entry.split()]
+            k = len(parts)
+            if n < k or -1 in parts:
+                continue
+            hit = codes[: n - k + 1] == parts[0]
+            for i, part in enumerate(parts[1:], start=1):
+                hit &= codes[i: n - k + 1 + i] == part
+            for pos in np.flatnonzero(hit):
+                start, end = starts[pos], starts[pos + k - 1] + len(cased[pos + k - 1])
+                para = breaks[bisect.bisect_right(breaks, start) - 1]
+                quoted = bool((quotes[start] - (quotes[para - 1] if para else 0)) % 2)
+                before = cased[pos - 1] if pos else ""
+                why = judge(entry, cased[pos], before, padded[pos + k], padded[pos + k + 1], name)
+                if quoted and not why:
+                    why = "inside quotation marks: someone else's words?"
+                line = context(plain, start, end, width) if width else ("", plain[start:end], "")
+                rows.append((name_of_segment, name, entry, not why, why, quoted, *line, int(pos), start, end))
+    return rows
+
+
+def context(plain: str, start: int, end: int, width: int) -> tuple[str, str, str]:
+    """Left context, node and right context of ``plain[start:end]``, at most ``width`` characters
+    each side, cut at whole words, on one line.
+
+    >>> context("We must act now, together.", 3, 7, 8)
+    ('We', 'must', 'act now,')
+    """
+    left, right = reading.whole_words(" ".join(plain[max(0, start - width * 2): start].split()),
+                                      " ".join(plain[end: end + width * 2].split()), width)
+    return left, plain[start:end], right
+
+
+def hits(source, lists=LISTS, width: int = 40) -> pd.DataFrame:
+    """Every hit of the word lists in ``source`` (a text or a dict of named texts), one row each.
+
+    Columns: ``segment`` (the text's name), ``list`` (hedges, boosters, modals, we, they, i,
+    you), ``entry``, ``counted``, ``why_not`` (the reason a hit is left out), ``quoted``, ``left``,
+    ``node``, ``right`` (the line, cut at whole words; with ``width=0`` only the node, see
+    :func:`in_context`), ``position`` (word number), ``start`` and ``end`` (character offsets).
+
+    >>> table = hits("We may go in May 2026. The US will decide about us.")
+    >>> table[["entry", "counted", "why_not"]].values.tolist()  # doctest: +NORMALIZE_WHITESPACE
+    [['about', False, 'about: not before a number, so "concerning", not "approximately"'],
+     ['may', True, ''], ['may', False, 'May: the month'], ['may', True, ''], ['may', False, 'May: the month'],
+     ['will', True, ''], ['us', False, 'US: the country, not the pronoun'], ['us', True, ''], ['we', True, '']]
+    """
+    table = {n: words for n, words in entries().items() if n in lists}
+    named = {"text": source} if isinstance(source, str) else dict(source)
+    rows = [row for name, text in named.items() for row in _segment_hits(name, text, table, width)]
+    return pd.DataFrame(rows, columns=HIT_COLUMNS)
+
+
+def in_context(hit_table: pd.DataFrame, source, width: int = 40) -> pd.DataFrame:
+    """The hits with their lines filled in (for hits found with ``width=0``, which is faster on a long text).
+
+    >>> table = hits("We may go.", width=0)
+    >>> in_context(table, "We may go.")[["left", "node", "right"]].values.tolist()[0]
+    ['We', 'may', 'go.']
+    """
+    named = {"text": source} if isinstance(source, str) else dict(source)
+    plains = {name: nlp.normalise(named[name]) for name in hit_table["segment"].unique()}
+    lines = [context(plains[row.segment], row.start, row.end, width) for row in hit_table.itertuples()]
+    return hit_table.assign(left=[x[0] for x in lines], node=[x[1] for x in lines], right=[x[2] for x in lines])
+
+
+def rates(hit_table: pd.DataFrame, words: pd.Series) -> pd.DataFrame:
+    """Counted hits per 1,000 words, one row per segment (``words``: the word count of each segment).
+
+    >>> rates(hits({"A": "We must. We may."}), pd.Series({"A": 4})).loc["A", ["we", "boosters"]].tolist()
+    [500.0, 250.0]
+    """
+    counted = hit_table[hit_table["counted"].astype(bool)]
+    table = pd.crosstab(pd.Categorical(counted["segment"], categories=list(words.index)),
+                        pd.Categorical(counted["list"], categories=list(LISTS)), dropna=False)
+    table.index, table.columns = list(words.index), list(LISTS)
+    per = table.mul(1000).div(words.where(words > 0), axis=0).fillna(0.0).round(2)
+    return per.rename_axis("segment")
