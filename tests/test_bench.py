@@ -41,3 +41,10 @@ def test_similarity_benchmark_runs_small():
     out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_similarity.py"), "--students", "100",
                           "--copies", "3"], capture_output=True, text=True, check=True).stdout
     assert "8 planted pairs" in out and "planted pairs in the top 50: 8 of 8" in out and "peak memory" in out
+
+
+@pytest.mark.slow
+def test_report_benchmark_runs_small():
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "bench_report.py"), "--bytes", "50000"],
+                         capture_output=True, text=True, check=True).stdout
+    assert "text: 50,000 bytes; A transcript:" in out and "report, its cells:" in out and "output notebook:" in out
