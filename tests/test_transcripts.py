@@ -72,3 +72,13 @@ def test_text_a_keeps_its_turns():
     result = transcripts.parse(texts.load_text("a"), opening_speaker="Sergey Lavrov")
     assert result.is_transcript and not result.warnings
     assert result.turns["turn"].max() == 8 and result.turns["removed"].eq("").all()
+
+
+def test_one_speaker_written_two_ways_is_one_speaker_and_said_so():
+    text = "Question: Why?\n\nSERGEY LAVROV: Because.\n\nQuestion: And?\n\nSergey Lavrov: So.\n\nMR. PRICE: Hi.\n\nMr Price: Bye."
+    result = transcripts.parse(text, opening_speaker="Sergey Lavrov")
+    assert result.turns["speaker"].tolist() == ["Journalist", "Sergey Lavrov", "Journalist", "Sergey Lavrov",
+                                                "MR. PRICE", "MR. PRICE"]
+    assert result.warnings == [
+        "paragraph 2: 'SERGEY LAVROV' is counted as 'Sergey Lavrov', the same label written another way.",
+        "paragraph 6: 'Mr Price' is counted as 'MR. PRICE', the same label written another way."]

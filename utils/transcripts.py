@@ -135,7 +135,8 @@ def _units(text: str, pattern: re.Pattern) -> list[str]:
 
 
 def _speaker_key(label: str) -> str:
-    return " ".join(label.split()).rstrip(".:").lower()
+    """One spelling for a label written several ways: "MR. PRICE", "Mr Price" and "MR PRICE" are one speaker."""
+    return " ".join(label.replace(".", " ").split()).rstrip(":").lower()
 
 
 def clean(body: str) -> tuple[str, list[str]]:
@@ -178,8 +179,8 @@ def parse(text: str, labels=None, question_roles=None, opening_speaker: str | No
 ['MR PRICE', 'answer', 'Because.']]
     """
     pattern = _label_pattern(labels)
-    asking = {r.lower() for r in QUESTION_ROLES} | {_speaker_key(r) for r in question_roles or ()}
-    found, warnings = [], []
+    asking = {_speaker_key(r) for r in (*QUESTION_ROLES, *(question_roles or ()))}
+    found, warnings, merged = [], [], set()
     for number, unit in enumerate(_units(text, pattern), start=1):
         match = pattern.match(unit) or (None if labels else _QA.match(unit))
         if match and not labels and _speaker_key(match["label"]) in NOT_SPEAKERS:
@@ -197,22 +198,27 @@ def parse(text: str, labels=None, question_roles=None, opening_speaker: str | No
     else:
         speaker, role = (PREAMBLE, "preamble") if is_transcript else (NO_LABELS, "text")
     rows, turn = [], 0
+    spellings = {_speaker_key(opening_speaker): opening_speaker} if opening_speaker else {}
     for number, unit, match in found:
         label = ""
         if match and is_transcript:
             label = " ".join(match["label"].split()).rstrip(".")
-            key = label.lower()
+            key = _speaker_key(label)
+            if spellings.setdefault(key, label) != label and label not in merged:
+                merged.add(label)
+                warnings.append(f"paragraph {number}: '{label}' is counted as '{spellings[key]}', the same label written "
+                                "another way.")
             asked = role == "question"
             if rows:
                 turn += 1
             if key in ANONYMOUS_QUESTIONS:
                 speaker, role = "Journalist", "question"
             elif key in asking:
-                speaker, role = label, "question"
+                speaker, role = spellings[key], "question"
             elif match.re is _QA and key == "a":
                 speaker, role = "Answer", "answer"
             else:
-                speaker, role = label, "answer" if asked else "statement"
+                speaker, role = spellings[key], "answer" if asked else "statement"
             unit = unit[match.end():]
         body, removed = clean(unit) if is_transcript else (unit, [])
         rows.append((turn, speaker, role, number, label, body, " | ".join(removed)))
