@@ -75,7 +75,8 @@ def test_text_a_keeps_its_turns():
 
 
 def test_one_speaker_written_two_ways_is_one_speaker_and_said_so():
-    text = "Question: Why?\n\nSERGEY LAVROV: Because.\n\nQuestion: And?\n\nSergey Lavrov: So.\n\nMR. PRICE: Hi.\n\nMr Price: Bye."
+    text = ("Question: Why?\n\nSERGEY LAVROV: Because.\n\nQuestion: And?\n\nSergey Lavrov: So.\n\n"
+            "MR. PRICE: Hi.\n\nMr Price: Bye.")
     result = transcripts.parse(text, opening_speaker="Sergey Lavrov")
     assert result.turns["speaker"].tolist() == ["Journalist", "Sergey Lavrov", "Journalist", "Sergey Lavrov",
                                                 "MR. PRICE", "MR. PRICE"]

@@ -233,18 +233,24 @@ def term_counts(tokens, max_n: int = 3, drop=frozenset()) -> pd.Series:
     >>> term_counts("world war ii and world war ii".split(), drop={"and"}).head(3).to_dict()
     {'world': 2, 'war': 2, 'ii': 2}
     """
-    words = pd.Series(list(tokens), dtype="object")
-    kept = ~words.isin(drop).to_numpy()
-    counts = [words[kept].value_counts()]
+    codes, vocab = pd.factorize(pd.Series(list(tokens), dtype="object"))
+    vocab = pd.Series(vocab, dtype="object")
+    kept = ~vocab.isin(drop).to_numpy()[codes] if len(codes) else np.zeros(0, dtype=bool)
+    counts = [pd.Series(codes[kept]).map(vocab).value_counts()]
     for n in range(2, max_n + 1):
-        if len(words) < n:
+        size = len(codes) - n + 1
+        if size <= 0:
             break
-        size = len(words) - n + 1
-        term = words.iloc[:size].reset_index(drop=True)
-        for i in range(1, n):
-            term = term + " " + words.iloc[i: i + size].reset_index(drop=True)
-        ends = kept[:size] & kept[n - 1: n - 1 + size]
-        counts.append(term[ends].value_counts())
+        # count runs as numbers (one base-V digit a word), then spell out only the distinct ones
+        ids = np.zeros(size, dtype=np.int64)
+        for i in range(n):
+            ids = ids * len(vocab) + codes[i: i + size]
+        distinct, found = np.unique(ids[kept[:size] & kept[n - 1:]], return_counts=True)
+        term = pd.Series("", index=range(len(distinct)), dtype="object")
+        for i in reversed(range(n)):
+            word = vocab.to_numpy()[(distinct // len(vocab) ** (n - 1 - i)) % len(vocab)]
+            term = (word + " " + term) if i < n - 1 else pd.Series(word, dtype="object")
+        counts.append(pd.Series(found, index=term.to_numpy()))
     return pd.concat(counts).rename("count")
 
 

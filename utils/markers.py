@@ -12,7 +12,6 @@ are plainly not what the list means are marked and left out of the counts, with 
 A word list still cannot read: the lines are there to be read before any count is interpreted.
 """
 
-import bisect
 import re
 
 import numpy as np
@@ -29,6 +28,7 @@ NUMBER_WORDS = frozenset(
     "dozens half third quarter".split())
 MONTH_CUES = frozenset("in of since until till by from early late mid last next this during before after".split())
 REQUEST_VERBS = frozenset({"could", "would", "may", "might", "can"})
+JUDGED = frozenset({"us", "may", "about", "around", *REQUEST_VERBS})  # the entries judge() can leave out
 
 
 def entries() -> dict[str, tuple[str, ...]]:
@@ -77,7 +77,8 @@ def _segment_hits(name_of_segment, text: str, lists: dict, width: int) -> list[t
     # quotation marks before each character, and where paragraphs start: a hit is quoted when its
     # paragraph has an odd number of " before it
     quotes = np.cumsum(np.frombuffer(plain.encode("utf-32-le"), dtype=np.uint32) == ord('"'))
-    breaks = [0] + [m.end() for m in re.finditer(r"\n\s*\n", plain)]
+    breaks = np.asarray([0] + [m.end() for m in re.finditer(r"\n\s*\n", plain)], dtype=np.int64)
+    start_of = np.asarray(starts, dtype=np.int64)
     rows = []
     padded = [*cased, "", ""]
     for name, words in lists.items():
@@ -89,16 +90,20 @@ def _segment_hits(name_of_segment, text: str, lists: dict, width: int) -> list[t
             hit = codes[: n - k + 1] == parts[0]
             for i, part in enumerate(parts[1:], start=1):
                 hit &= codes[i: n - k + 1 + i] == part
-            for pos in np.flatnonzero(hit):
-                start, end = starts[pos], starts[pos + k - 1] + len(cased[pos + k - 1])
-                para = breaks[bisect.bisect_right(breaks, start) - 1]
-                quoted = bool((quotes[start] - (quotes[para - 1] if para else 0)) % 2)
-                before = cased[pos - 1] if pos else ""
-                why = judge(entry, cased[pos], before, padded[pos + k], padded[pos + k + 1], name)
-                if quoted and not why:
+            where = np.flatnonzero(hit)
+            begin = start_of[where]
+            end = start_of[where + k - 1] + np.fromiter((len(cased[p + k - 1]) for p in where), np.int64, len(where))
+            para = breaks[np.searchsorted(breaks, begin, side="right") - 1]
+            quoted = (quotes[begin] - np.where(para > 0, quotes[np.maximum(para - 1, 0)], 0)) % 2 == 1
+            ambiguous = entry in JUDGED
+            for pos, start, stop, inside in zip(where.tolist(), begin.tolist(), end.tolist(), quoted.tolist(),
+                                                strict=True):
+                why = judge(entry, cased[pos], cased[pos - 1] if pos else "", padded[pos + k], padded[pos + k + 1],
+                            name) if ambiguous else ""
+                if inside and not why:
                     why = "inside quotation marks: someone else's words?"
-                line = context(plain, start, end, width) if width else ("", plain[start:end], "")
-                rows.append((name_of_segment, name, entry, not why, why, quoted, *line, int(pos), start, end))
+                line = context(plain, start, stop, width) if width else ("", plain[start:stop], "")
+                rows.append((name_of_segment, name, entry, not why, why, inside, *line, pos, start, stop))
     return rows
 
 

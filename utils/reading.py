@@ -36,7 +36,11 @@ def _kwic_rows(source, patterns: dict, width: int) -> list[tuple]:
     """Matches of each (term, pattern) in a text or a turns table, in one pass over the text;
     context never crosses a turn. Rows: left, match, right, position, turn, term."""
     if isinstance(source, pd.DataFrame):
-        segments = list(source.groupby("turn", sort=True)["text"].agg("\n\n".join).items())
+        per_turn: dict = {}
+        for turn, text in sorted(zip(source["turn"].tolist(), source["text"].tolist(), strict=True),
+                                 key=lambda pair: pair[0]):  # stable: paragraphs keep their order
+            per_turn.setdefault(turn, []).append(text)
+        segments = [(turn, "\n\n".join(texts)) for turn, texts in per_turn.items()]
     else:
         segments = [(None, source)]
     plains = [nlp.normalise(text) for _, text in segments]
@@ -113,14 +117,11 @@ def kwic(source, terms, width: int = 40, sort: str = "right") -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=[*KWIC_COLUMNS, "term"]).astype({"left": object, "right": object})
     cut = [whole_words(left, right, width) for left, right in zip(table["left"], table["right"], strict=True)]
     table["left"], table["right"] = [c[0] for c in cut], [c[1] for c in cut]
-    if table.empty:
-        sort = "position"
-    first, last = f"({nlp.WORD_PATTERN})", f".*?({nlp.WORD_PATTERN})[^\\w]*$"
-    keys = {} if table.empty else {"right": table["right"].str.extract(first, expand=False).fillna("").str.lower(),
-                                   "left": table["left"].str.extract(last, expand=False).fillna("").str.lower()}
     order = ["term", "turn", "position"]
-    if sort in keys:
-        table = table.assign(_key=keys[sort])
+    if sort != "position" and not table.empty:
+        # the first word after the match (1R), or the last before it (1L)
+        word = f"({nlp.WORD_PATTERN})" if sort == "right" else f".*?({nlp.WORD_PATTERN})[^\\w]*$"
+        table = table.assign(_key=table[sort].str.extract(word, expand=False).fillna("").str.lower())
         order = ["term", "_key", *order[1:]]
     table = table.sort_values(order, kind="stable", ignore_index=True).drop(columns="_key", errors="ignore")
     if isinstance(source, pd.DataFrame) and "speaker" in source:

@@ -206,8 +206,8 @@ def parse(text: str, labels=None, question_roles=None, opening_speaker: str | No
             key = _speaker_key(label)
             if spellings.setdefault(key, label) != label and label not in merged:
                 merged.add(label)
-                warnings.append(f"paragraph {number}: '{label}' is counted as '{spellings[key]}', the same label written "
-                                "another way.")
+                warnings.append(f"paragraph {number}: '{label}' is counted as '{spellings[key]}', the same label "
+                                "written another way.")
             asked = role == "question"
             if rows:
                 turn += 1
@@ -234,9 +234,10 @@ def _labels_inside(turns: pd.DataFrame) -> list[str]:
     if not known:
         return []
     inside = re.compile(r"(?<=[.?!\"'\u201d\u2019)])\s+(" + "|".join(map(re.escape, known)) + r")\s?:\s")
-    return [f"paragraph {row.paragraph}: '{m.group(1)}:' appears inside the paragraph, not at its start; "
-            f"the words after it are counted as {row.speaker}'s. Put it on a paragraph of its own if it starts a turn."
-            for row in turns.itertuples() for m in inside.finditer(row.text)]
+    rows = zip(turns["paragraph"].tolist(), turns["speaker"].tolist(), turns["text"].tolist(), strict=True)
+    return [f"paragraph {paragraph}: '{m.group(1)}:' appears inside the paragraph, not at its start; "
+            f"the words after it are counted as {speaker}'s. Put it on a paragraph of its own if it starts a turn."
+            for paragraph, speaker, text in rows if ":" in text for m in inside.finditer(text)]
 
 
 def sentences_with_sentiment(transcript: Transcript, max_sentences: int = 2000) -> pd.DataFrame:
