@@ -68,3 +68,12 @@ def test_rates_count_only_what_is_counted():
     rates = markers.rates(table, pd.Series({"A": 7, "B": 3}))
     assert rates.loc["A", "hedges"] == round(2 * 1000 / 7, 2)  # "may" twice, "about" not
     assert rates.loc["B", "we"] == 0.0
+
+
+def test_a_judgement_never_looks_across_a_turn():
+    table = markers.hits({"Maria": "I wish it could.\n\nI hear you. Let me be clear about one thing."})
+    could = table[(table["entry"] == "could") & (table["list"] == "hedges")].iloc[0]
+    assert could["counted"] and could["right"] == "."
+    about = table[table["entry"] == "about"].iloc[0]
+    assert not about["counted"]  # "about one thing" is "concerning"
+    assert markers.hits("About one million fled.").query("entry == 'about'")["counted"].all()

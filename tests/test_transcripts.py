@@ -83,3 +83,22 @@ def test_one_speaker_written_two_ways_is_one_speaker_and_said_so():
     assert result.warnings == [
         "paragraph 2: 'SERGEY LAVROV' is counted as 'Sergey Lavrov', the same label written another way.",
         "paragraph 6: 'Mr Price' is counted as 'MR. PRICE', the same label written another way."]
+
+
+def test_an_article_quoting_an_exchange_is_read_as_one_voice_when_told():
+    article = ("City approves budget\n\nBy A. Writer\n\n" + "The council met on Tuesday and argued for hours. " * 12
+               + "\n\nREPORTER: Will taxes rise?\n\nMAYOR: No.\n\nThe vote was 5 to 2.")
+    guess = transcripts.parse(article)
+    assert guess.is_transcript and any("come before the first label and are not counted" in w for w in guess.warnings)
+    told = transcripts.parse(article, transcript=False)
+    assert not told.is_transcript and "REPORTER: Will taxes rise?" in told.spoken()
+
+
+def test_a_named_interviewer_is_suggested_and_a_closing_time_is_not_speech():
+    text = ("LENA: Why now?\n\nOKAFOR: Because.\n\nLENA: And then?\n\nOKAFOR: We vote.\n\nLENA: When?\n\n"
+            "OKAFOR: Soon.\n\n1:41 P.M. EDT")
+    result = transcripts.parse(text)
+    assert "if LENA is the interviewer, set question_roles=['LENA']" in " ".join(result.warnings)
+    assert result.turns["text"].iloc[-1] == "" and result.turns["removed"].iloc[-1] == "1:41 P.M. EDT"
+    asked = transcripts.parse(text, question_roles=["Lena"])
+    assert asked.turns.drop_duplicates("turn")["role"].tolist() == ["question", "answer"] * 3

@@ -81,7 +81,7 @@ def concordance_block(nb, term) -> list[str]:
 
 def assert_aligned(block, node):
     """Every line has the node at the same column, with whole words either side."""
-    columns = {line.lower().index(f"  {node.lower()}  ") for line in block}
+    columns = {re.search(rf"  {re.escape(node.lower())}(  |[.,;:!?)'\"]|$)", line.lower()).start() for line in block}
     assert len(columns) == 1, block
 
 

@@ -38,8 +38,12 @@ def entries() -> dict[str, tuple[str, ...]]:
             for name in LISTS}
 
 
-def _is_number(token: str) -> bool:
-    return token[:1].isdigit() or token.lower() in NUMBER_WORDS
+def _is_number(token: str, following: str = "") -> bool:
+    """A number, or "a"/"an"/"one" before a number word: "about 110", "around a third", "about one million"."""
+    token, following = token.lower(), following.lower()
+    if token in {"a", "an", "one"}:
+        return following[:1].isdigit() or following in NUMBER_WORDS - {"a", "an", "one"}
+    return token[:1].isdigit() or token in NUMBER_WORDS
 
 
 def judge(entry: str, cased: str, before: str, after: str, after2: str, name: str) -> str:
@@ -54,10 +58,10 @@ def judge(entry: str, cased: str, before: str, after: str, after2: str, name: st
     """
     if entry == "us" and cased == "US":
         return "US: the country, not the pronoun"
-    if entry == "may" and cased == "May" and (_is_number(after) and after.lower() not in {"a", "an"}
-                                               or before[:1].isdigit() or before.lower() in MONTH_CUES):
+    if entry == "may" and cased == "May" and (after[:1].isdigit() or before[:1].isdigit()
+                                               or before.lower() in MONTH_CUES):
         return "May: the month"
-    approximates = _is_number(after) or after == "a" and _is_number(after2)
+    approximates = _is_number(after, after2)
     if name == "hedges" and entry in {"about", "around"} and not approximates:
         return f'{entry}: not before a number, so "concerning", not "approximately"'
     if name == "hedges" and entry in REQUEST_VERBS and after.lower() in {"you", "i"}:
@@ -93,29 +97,37 @@ def _segment_hits(name_of_segment, text: str, lists: dict, width: int) -> list[t
             where = np.flatnonzero(hit)
             begin = start_of[where]
             end = start_of[where + k - 1] + np.fromiter((len(cased[p + k - 1]) for p in where), np.int64, len(where))
-            para = breaks[np.searchsorted(breaks, begin, side="right") - 1]
+            index = np.searchsorted(breaks, begin, side="right") - 1
+            para, following = breaks[index], np.append(breaks, len(plain) + 1)[index + 1]
             quoted = (quotes[begin] - np.where(para > 0, quotes[np.maximum(para - 1, 0)], 0)) % 2 == 1
             ambiguous = entry in JUDGED
-            for pos, start, stop, inside in zip(where.tolist(), begin.tolist(), end.tolist(), quoted.tolist(),
-                                                strict=True):
-                why = judge(entry, cased[pos], cased[pos - 1] if pos else "", padded[pos + k], padded[pos + k + 1],
-                            name) if ambiguous else ""
+            for pos, start, stop, inside, low, high in zip(where.tolist(), begin.tolist(), end.tolist(),
+                                                           quoted.tolist(), para.tolist(), following.tolist(),
+                                                           strict=True):
+                if ambiguous:  # the words around it, within its paragraph (a turn's last word is followed by nothing)
+                    near = [padded[i] if 0 <= i < n and low <= starts[i] < high else ""
+                            for i in (pos - 1, pos + k, pos + k + 1)]
+                    why = judge(entry, cased[pos], *near, name)
+                else:
+                    why = ""
                 if inside and not why:
                     why = "inside quotation marks: someone else's words?"
-                line = context(plain, start, stop, width) if width else ("", plain[start:stop], "")
+                line = context(plain, start, stop, width, low, high) if width else ("", plain[start:stop], "")
                 rows.append((name_of_segment, name, entry, not why, why, inside, *line, pos, start, stop))
     return rows
 
 
-def context(plain: str, start: int, end: int, width: int) -> tuple[str, str, str]:
+def context(plain: str, start: int, end: int, width: int, low: int = 0,
+            high: int | None = None) -> tuple[str, str, str]:
     """Left context, node and right context of ``plain[start:end]``, at most ``width`` characters
-    each side, cut at whole words, on one line.
+    each side, cut at whole words, on one line, within ``plain[low:high]`` (the hit's paragraph).
 
     >>> context("We must act now, together.", 3, 7, 8)
     ('We', 'must', 'act now,')
     """
-    left, right = reading.whole_words(" ".join(plain[max(0, start - width * 2): start].split()),
-                                      " ".join(plain[end: end + width * 2].split()), width)
+    high = len(plain) if high is None else high
+    left, right = reading.whole_words(" ".join(plain[max(low, start - width * 2): start].split()),
+                                      " ".join(plain[end: min(high, end + width * 2)].split()), width)
     return left, plain[start:end], right
 
 
@@ -148,7 +160,12 @@ def in_context(hit_table: pd.DataFrame, source, width: int = 40) -> pd.DataFrame
     """
     named = {"text": source} if isinstance(source, str) else dict(source)
     plains = {name: nlp.normalise(named[name]) for name in hit_table["segment"].unique()}
-    lines = [context(plains[row.segment], row.start, row.end, width) for row in hit_table.itertuples()]
+    lines = []
+    for row in hit_table.itertuples():
+        plain = plains[row.segment]
+        low = plain.rfind("\n\n", 0, row.start) + 1
+        high = plain.find("\n\n", row.end)
+        lines.append(context(plain, row.start, row.end, width, low, len(plain) if high < 0 else high))
     return hit_table.assign(left=[x[0] for x in lines], node=[x[1] for x in lines], right=[x[2] for x in lines])
 
 

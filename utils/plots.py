@@ -54,12 +54,13 @@ def describe_rate_bars(profile: pd.DataFrame, columns: list[str], names: dict | 
     else:
         values = "; ".join(f"{f}: " + ", ".join(f"{label[t]} {profile.loc[t, c]:.1f}" for t in profile.index)
                            for c, f in features.items())
-    subject = f"comparing {' and '.join(label.values())}" if len(label) > 1 else f"for {next(iter(label.values()))}"
+    names_listed = list(label.values())
+    subject = f"comparing {_listed(names_listed, 'and')}" if len(label) > 1 else f"for {names_listed[0]}"
     text = f"Bar chart {subject}, per 1,000 words. {values}."
     for t in profile.index:
         absent = [f for c, f in features.items() if profile.loc[t, c] == 0]
         if absent:
-            text += f" {label[t]} has no {', '.join(absent)}."
+            text += f" {label[t]} has no {_listed(absent, 'or')}."
     if len(profile) == 2:
         first, second = profile.index
         pairs = {f: (profile.loc[first, c], profile.loc[second, c]) for c, f in features.items()}
@@ -71,6 +72,11 @@ def describe_rate_bars(profile: pd.DataFrame, columns: list[str], names: dict | 
             text += (f" The largest contrast: {f} is {ratios[f]:.1f} times as frequent in {label[high]} "
                      f"as in {label[low]}.")
     return text
+
+
+def _listed(items: list[str], word: str) -> str:
+    """ "a", "a and b", "a, b and c" """
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
 def sentiment_arc(sentences: pd.DataFrame, ax=None, label: str = "text",

@@ -135,13 +135,19 @@ def kwic_lines(table: pd.DataFrame) -> list[str]:
     """Lines of a :func:`kwic` table aligned on the match, speaker first (for printing).
 
     >>> kwic_lines(kwic("We talk. They talk again.", ["talk"], width=10))
-    ['talk. They  talk  again.', '        We  talk  . They']
+    ['talk. They  talk  again.', '        We  talk. They']
     """
     width = int(table["left"].str.len().max()) if len(table) else 0
     who = table["speaker"].astype(str).str.slice(0, 18) if "speaker" in table else None
     pad = int(who.str.len().max()) if who is not None and len(who) else 0
     return [(f"{who.iloc[i]:<{pad}}  " if who is not None else "")
-            + f"{row.left:>{width}}  {row.match}  {row.right}" for i, row in enumerate(table.itertuples())]
+            + f"{row.left:>{width}}  {row.match}{_gap(row.right)}{row.right}"
+            for i, row in enumerate(table.itertuples())]
+
+
+def _gap(right: str) -> str:
+    """Two spaces after the match, none before punctuation that closes it ("back." not "back  .")."""
+    return "" if right[:1] in ".,;:!?)'\"" else "  "
 
 
 def frequencies(text: str, drop_stopwords: bool = True, top: int | None = None) -> pd.DataFrame:

@@ -29,7 +29,8 @@ RULE = (
     "directions such as (Laughter.) or [crosstalk] are left out of every count."
 )
 ANONYMOUS_QUESTIONS = ("question", "q", "journalist", "reporter")  # their speaker is "Journalist"
-QUESTION_ROLES = (*ANONYMOUS_QUESTIONS, "moderator", "interviewer", "host", "audience member", "questioner")
+QUESTION_ROLES = (*ANONYMOUS_QUESTIONS, "moderator", "interviewer", "host", "audience member", "audience", "questioner",
+                  "participant", "caller")
 NOT_SPEAKERS = frozenset({
     "correction", "corrections", "note", "notes", "editor's note", "editors' note", "update", "updated",
     "source", "sources", "photo", "photograph", "caption", "related", "see also", "read more", "transcript",
@@ -43,10 +44,11 @@ NO_LABELS = "(no speaker labels)"
 PARSED_COLUMNS = ["turn", "speaker", "role", "paragraph", "label", "text", "removed"]
 
 TIMESTAMP = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
-_NOTE = rf"(?:\([^()\n]{{1,40}}\)|\[[^\[\]\n]{{1,40}}\]|{TIMESTAMP})"
+_NOTE = rf"(?:\([^()\n]{{1,120}}\)|\[[^\[\]\n]{{1,120}}\]|{TIMESTAMP})"
 _WORD = r"(?:[A-Z][\w.'\u2019-]*|\d+)"
 _CONNECTOR = r"(?:of|the|for|and|on|to|de|da|del|di|du|van|von|der|la|le|al|bin|el)"
-_NAME = rf"[A-Z][\w.'\u2019-]*(?:[ \t]+(?:{_CONNECTOR}[ \t]+)*{_WORD}){{0,11}}"
+# a name, and a title after a comma: "Dr. Helena Achterberg, Senior Fellow, Institute for Water Governance"
+_NAME = rf"[A-Z][\w.'\u2019-]*(?:,?[ \t]+(?:{_CONNECTOR}[ \t]+)*{_WORD}){{0,15}}"
 _LEAD = rf"(?:[\[(]?{TIMESTAMP}[\])]?[ \t]+)?"
 _TAIL = rf"(?P<note>(?:[ \t]*{_NOTE})*)[ \t]?:(?P<after>[ \t]*{_NOTE})?(?=\s|$)"
 # "Q. Why?" / "A. Because." / White House "Q    Karine, ..."
@@ -61,7 +63,10 @@ DIRECTIONS = (
 STAGE = re.compile(rf"\((?:{DIRECTIONS})\b[^()\n]{{0,60}}\)|\[(?:{DIRECTIONS})\b[^\[\]\n]{{0,60}}\]"
                    rf"|[\[(]{TIMESTAMP}[\])]", re.IGNORECASE)
 _START_TIME = re.compile(rf"^[\[(]?{TIMESTAMP}[\])]?(?:[ \t]+|$)")
-# a line that is all in brackets is a stage direction: "(The briefing was concluded at 2:41 p.m.)"
+# a line that is all in brackets, or only a time, is a stage direction: "(The briefing was concluded at 2:41 p.m.)",
+# "1:41 P.M. EDT", "END 2:30 P.M."
+_TIME_LINE = re.compile(r"^[ \t]*(?:END[ \t]+)?\d{1,2}:\d{2}[ \t]*(?:[AaPp]\.?[ \t]?[Mm]\.?)?[ \t]*"
+                        r"(?:[A-Z]{2,4}\.?)?[ \t]*$", re.MULTILINE)
 _BRACKETED_LINE = re.compile(r"^[ \t]*(?:\([^()\n]{1,160}\)|\[[^\[\]\n]{1,160}\])[ \t]*$", re.MULTILINE)
 
 
@@ -147,20 +152,23 @@ def clean(body: str) -> tuple[str, list[str]]:
     """
     removed = []
     if any(c in body for c in "([:"):  # most paragraphs of a long transcript have nothing to remove
+        for pattern in (_BRACKETED_LINE, _TIME_LINE):
+            removed += [m.strip() for m in pattern.findall(body)]
+            body = pattern.sub(" ", body)
         start = _START_TIME.match(body)
         if start:
             removed.append(start.group(0).strip())
             body = body[start.end():]
-        for pattern in (_BRACKETED_LINE, STAGE):
-            removed += [m.strip() for m in pattern.findall(body)]
-            body = pattern.sub(" ", body)
+        removed += [m.strip() for m in STAGE.findall(body)]
+        body = STAGE.sub(" ", body)
     body = "\n".join(" ".join(line.split()) for line in body.split("\n") if line.strip())
     if removed:  # "words (Laughter.) ." leaves a space before the full stop
         body = re.sub(r" ([.,;:!?])", r"\1", body)
     return body.strip(), removed
 
 
-def parse(text: str, labels=None, question_roles=None, opening_speaker: str | None = None) -> Transcript:
+def parse(text: str, labels=None, question_roles=None, opening_speaker: str | None = None,
+          transcript: bool | None = None) -> Transcript:
     """Split a text into speaker turns, by :data:`RULE`; one row per paragraph (or line).
 
     ``labels``: the speaker labels to accept, when the guess is wrong (then only they start turns).
@@ -168,6 +176,8 @@ def parse(text: str, labels=None, question_roles=None, opening_speaker: str | No
     interviewer named by name). ``opening_speaker``: who speaks before the first label; without it those
     paragraphs are a preamble (role ``preamble``), shown but not counted. A text that is not a
     transcript is one speaker's, ``opening_speaker`` or "(no speaker labels)", role ``text``.
+    ``transcript``: True or False to say whether the text is a transcript, when the guess (two labels
+    or more) is wrong: an article that quotes a short exchange is not one.
 
     Columns: ``turn``, ``speaker``, ``role`` (statement, question, answer, preamble or text), ``paragraph``
     (1, 2, ...), ``label`` (as written), ``text`` (what is counted) and ``removed`` (timestamps and
@@ -188,11 +198,11 @@ def parse(text: str, labels=None, question_roles=None, opening_speaker: str | No
             match = None
         found.append((number, unit, match))
     labelled = [m for _, _, m in found if m]
-    is_transcript = bool(labels) or len(labelled) >= 2
-    if len(labelled) == 1 and not labels:
+    is_transcript = (bool(labels) or len(labelled) >= 2) if transcript is None else transcript
+    if len(labelled) == 1 and not labels and transcript is None:
         number = next(n for n, _, m in found if m)
         warnings.append(f"paragraph {number}: one label, '{labelled[0]['label']}:', is not enough for a transcript; "
-                        "pass labels=[...] if it is one.")
+                        "pass transcript=True if it is one.")
     if opening_speaker:
         speaker, role = opening_speaker, "statement"
     else:
@@ -203,10 +213,11 @@ def parse(text: str, labels=None, question_roles=None, opening_speaker: str | No
         label = ""
         if match and is_transcript:
             label = " ".join(match["label"].split()).rstrip(".")
-            key = _speaker_key(label)
-            if spellings.setdefault(key, label) != label and label not in merged:
-                merged.add(label)
-                warnings.append(f"paragraph {number}: '{label}' is counted as '{spellings[key]}', the same label "
+            name = label.split(",")[0]  # "Dr. Helena Achterberg, Senior Fellow": the name before the title
+            key = _speaker_key(name)
+            if spellings.setdefault(key, name) != name and name not in merged:
+                merged.add(name)
+                warnings.append(f"paragraph {number}: '{name}' is counted as '{spellings[key]}', the same label "
                                 "written another way.")
             asked = role == "question"
             if rows:
@@ -224,8 +235,31 @@ def parse(text: str, labels=None, question_roles=None, opening_speaker: str | No
         rows.append((turn, speaker, role, number, label, body, " | ".join(removed)))
     turns = pd.DataFrame(rows, columns=PARSED_COLUMNS)
     if is_transcript:
-        warnings += _labels_inside(turns)
+        warnings += _labels_inside(turns) + _long_preamble(turns) + _unnamed_interviewer(turns)
     return Transcript(turns, is_transcript, warnings)
+
+
+def _long_preamble(turns: pd.DataFrame) -> list[str]:
+    """A warning when much of the text comes before the first label, where nothing is counted."""
+    words = turns["text"].str.count(r"\S+")
+    before = int(words[turns["role"] == "preamble"].sum())
+    if before <= 60 or before <= 0.2 * words.sum():
+        return []
+    return [f"{before:,} of {int(words.sum()):,} words come before the first label and are not counted. If they are "
+            "someone's speech, set opening_speaker; if the labels are only a few quoted exchanges in an article, the "
+            "text is not a transcript: pass transcript=False to read it as one voice."]
+
+
+def _unnamed_interviewer(turns: pd.DataFrame) -> list[str]:
+    """A hint when no turn is a question but one speaker's turns mostly end with a question mark."""
+    spoken = turns[turns["role"] != "preamble"]
+    if (spoken["role"] == "question").any():
+        return []
+    per_turn = spoken.groupby("turn").agg(speaker=("speaker", "first"), text=("text", "\n\n".join))
+    asks = per_turn["text"].map(stance.is_question).groupby(per_turn["speaker"]).agg(["sum", "size"])
+    return [f"'{speaker}' ends {int(row['sum'])} of {int(row['size'])} turns with a question mark, yet no turn is "
+            f"read as a question: if {speaker} is the interviewer, set question_roles=['{speaker}']."
+            for speaker, row in asks.iterrows() if row["size"] >= 3 and row["sum"] >= 0.5 * row["size"]]
 
 
 def _labels_inside(turns: pd.DataFrame) -> list[str]:
@@ -235,8 +269,9 @@ def _labels_inside(turns: pd.DataFrame) -> list[str]:
         return []
     inside = re.compile(r"(?<=[.?!\"'\u201d\u2019)])\s+(" + "|".join(map(re.escape, known)) + r")\s?:\s")
     rows = zip(turns["paragraph"].tolist(), turns["speaker"].tolist(), turns["text"].tolist(), strict=True)
-    return [f"paragraph {paragraph}: '{m.group(1)}:' appears inside the paragraph, not at its start; "
-            f"the words after it are counted as {speaker}'s. Put it on a paragraph of its own if it starts a turn."
+    return [f"paragraph {paragraph}: '{m.group(1)}:' appears inside the paragraph, not at its start; the words after "
+            + (f"it are counted as {speaker}'s." if speaker != PREAMBLE else "it are in the preamble, not counted.")
+            + " Put it on a paragraph of its own if it starts a turn."
             for paragraph, speaker, text in rows if ":" in text for m in inside.finditer(text)]
 
 
