@@ -124,7 +124,7 @@ def test_report_on_text_a_as_a_transcript(tmp_path):
     assert {line.split("  ")[0].strip() for line in block} == {"Sergey Lavrov", "Journalist"}
     speakers = next("".join(o["data"]["text/plain"]) for c in nb["cells"] for o in c.get("outputs", [])
                     if "share_of_words_%" in "".join(o.get("data", {}).get("text/plain", "")))
-    assert "Sergey Lavrov" in speakers and "Journalist" in speakers and "whole text: Text A" in speakers
+    assert "Sergey Lavrov" in speakers and "Journalist" in speakers and "whole text" in speakers
     assert_alt_text_on_every_image(nb, out)
 
 
