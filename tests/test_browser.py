@@ -132,12 +132,14 @@ def test_a_student_fetches_runs_answers_checks_and_validates_a1(lab):
             page.screenshot(path=SHOTS / "failed.png")  # where it stopped, for whoever reads the CI log
             raise
         browser.close()
-    assert [name for name, _ in steps.times] == [
+    assert [name for name, _ in steps.times if name != "run-all-lost-by-the-server-run-again"] == [
         "assignments-panel", "fetched", "run-all-stops-at-the-first-answer-with-a-hint", "right-answer-passes",
         "wrong-answer-gets-a-hint", "validate"]
 
 
 def student_session(page, steps: Steps, url: str, token: str, student: Path) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     page.goto(f"{url}/lab?token={token}")
     menu(page, "Nbgrader", "Assignment List")
     released = page.locator("#released_assignments_list .list_item", has_text=A1)
@@ -151,10 +153,20 @@ def student_session(page, steps: Steps, url: str, token: str, student: Path) -> 
 
     page.goto(f"{url}/lab/tree/{A1}/{A1}.ipynb?token={token}")
     page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
-    menu(page, "Kernel", "Restart Kernel and Run All Cells…")  # what the notebook asks before submitting
-    page.locator(".jp-Dialog .jp-mod-accept").click()
-    # a kernel restart and the notebook's imports: slow on a loaded machine (once over 60 s in a full run)
-    page.get_by_text("Hint: this answer cell still holds its placeholder").wait_for(timeout=180_000)
+    hint = page.get_by_text("Hint: this answer cell still holds its placeholder")
+    for attempt in (1, 2):
+        menu(page, "Kernel", "Restart Kernel and Run All Cells…")  # what the notebook asks before submitting
+        page.locator(".jp-Dialog .jp-mod-accept").click()
+        # a kernel restart and the notebook's imports: slow on a loaded machine (once over 60 s in a full run).
+        # A restart within a second of the kernel's start once lost the run in jupyter_server's websocket
+        # ("Replacing stale connection", then "unpack requires a buffer"): a student would run it again.
+        try:
+            hint.wait_for(timeout=150_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+            steps.done("run-all-lost-by-the-server-run-again")
     steps.done("run-all-stops-at-the-first-answer-with-a-hint")
 
     cells = page.locator(".jp-Notebook .jp-Cell")
