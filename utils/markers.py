@@ -81,7 +81,7 @@ def _segment_hits(name_of_segment, text: str, lists: dict, width: int) -> list[t
     # quotation marks before each character, and where paragraphs start: a hit is quoted when its
     # paragraph has an odd number of " before it
     quotes = np.cumsum(np.frombuffer(plain.encode("utf-32-le"), dtype=np.uint32) == ord('"'))
-    breaks = np.asarray([0] + [m.end() for m in re.finditer(r"\n\s*\n", plain)], dtype=np.int64)
+    breaks = _paragraph_starts(plain)
     start_of = np.asarray(starts, dtype=np.int64)
     rows = []
     padded = [*cased, "", ""]
@@ -97,8 +97,7 @@ def _segment_hits(name_of_segment, text: str, lists: dict, width: int) -> list[t
             where = np.flatnonzero(hit)
             begin = start_of[where]
             end = start_of[where + k - 1] + np.fromiter((len(cased[p + k - 1]) for p in where), np.int64, len(where))
-            index = np.searchsorted(breaks, begin, side="right") - 1
-            para, following = breaks[index], np.append(breaks, len(plain) + 1)[index + 1]
+            para, following = _paragraph_bounds(breaks, begin, len(plain))
             quoted = (quotes[begin] - np.where(para > 0, quotes[np.maximum(para - 1, 0)], 0)) % 2 == 1
             ambiguous = entry in JUDGED
             for pos, start, stop, inside, low, high in zip(where.tolist(), begin.tolist(), end.tolist(),
@@ -115,6 +114,16 @@ def _segment_hits(name_of_segment, text: str, lists: dict, width: int) -> list[t
                 line = context(plain, start, stop, width, low, high) if width else ("", plain[start:stop], "")
                 rows.append((name_of_segment, name, entry, not why, why, inside, *line, pos, start, stop))
     return rows
+
+
+def _paragraph_starts(plain: str) -> np.ndarray:
+    return np.asarray([0] + [m.end() for m in re.finditer(r"\n\s*\n", plain)], dtype=np.int64)
+
+
+def _paragraph_bounds(starts: np.ndarray, offsets: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where the paragraph of each offset starts, and where the next one starts (or past the end)."""
+    index = np.searchsorted(starts, offsets, side="right") - 1
+    return starts[index], np.append(starts, size + 1)[index + 1]
 
 
 def context(plain: str, start: int, end: int, width: int, low: int = 0,
@@ -160,12 +169,12 @@ def in_context(hit_table: pd.DataFrame, source, width: int = 40) -> pd.DataFrame
     """
     named = {"text": source} if isinstance(source, str) else dict(source)
     plains = {name: nlp.normalise(named[name]) for name in hit_table["segment"].unique()}
+    breaks = {name: _paragraph_starts(plain) for name, plain in plains.items()}
     lines = []
     for row in hit_table.itertuples():
         plain = plains[row.segment]
-        low = plain.rfind("\n\n", 0, row.start) + 1
-        high = plain.find("\n\n", row.end)
-        lines.append(context(plain, row.start, row.end, width, low, len(plain) if high < 0 else high))
+        low, high = _paragraph_bounds(breaks[row.segment], np.asarray([row.start]), len(plain))
+        lines.append(context(plain, row.start, row.end, width, int(low[0]), int(high[0])))
     return hit_table.assign(left=[x[0] for x in lines], node=[x[1] for x in lines], right=[x[2] for x in lines])
 
 
