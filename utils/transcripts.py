@@ -85,9 +85,7 @@ class Transcript:
     def sentences(self) -> pd.DataFrame:
         """Every counted sentence, numbered from 1 in text order, with its turn, speaker, role and
         whether it is a question (ends with "?")."""
-        spoken = self.turns[self.turns["role"] != "preamble"]
-        per_turn = spoken.groupby("turn", sort=True).agg(speaker=("speaker", "first"), role=("role", "first"),
-                                                          text=("text", "\n\n".join))
+        per_turn = _per_turn(self.turns)
         per_turn["sentence"] = per_turn.pop("text").map(nlp.sentences)
         table = per_turn.explode("sentence").dropna(subset=["sentence"]).reset_index()
         table["question"] = table["sentence"].map(stance.is_question).astype(bool)
@@ -239,6 +237,13 @@ def parse(text: str, labels=None, question_roles=None, opening_speaker: str | No
     return Transcript(turns, is_transcript, warnings)
 
 
+def _per_turn(turns: pd.DataFrame) -> pd.DataFrame:
+    """One row per counted turn: its speaker, role and text (paragraphs joined by a blank line)."""
+    spoken = turns[turns["role"] != "preamble"]
+    return spoken.groupby("turn", sort=True).agg(speaker=("speaker", "first"), role=("role", "first"),
+                                                 text=("text", "\n\n".join))
+
+
 def _long_preamble(turns: pd.DataFrame) -> list[str]:
     """A warning when much of the text comes before the first label, where nothing is counted."""
     words = turns["text"].str.count(r"\S+")
@@ -252,10 +257,9 @@ def _long_preamble(turns: pd.DataFrame) -> list[str]:
 
 def _unnamed_interviewer(turns: pd.DataFrame) -> list[str]:
     """A hint when no turn is a question but one speaker's turns mostly end with a question mark."""
-    spoken = turns[turns["role"] != "preamble"]
-    if (spoken["role"] == "question").any():
+    if (turns["role"] == "question").any():
         return []
-    per_turn = spoken.groupby("turn").agg(speaker=("speaker", "first"), text=("text", "\n\n".join))
+    per_turn = _per_turn(turns)
     asks = per_turn["text"].map(stance.is_question).groupby(per_turn["speaker"]).agg(["sum", "size"])
     return [f"'{speaker}' ends {int(row['sum'])} of {int(row['size'])} turns with a question mark, yet no turn is "
             f"read as a question: if {speaker} is the interviewer, set question_roles=['{speaker}']."
