@@ -63,6 +63,10 @@ def test_dispersion_plot_returns_axes():
     assert len(xs) == len(reading.concordance(a, "NATO")) + len(reading.concordance(a, "dialogue"))
     plt.close(fig)
     assert reading.dispersion(a, []).empty
+    given = reading.dispersion(a, ["NATO"])
+    ax = reading.dispersion_plot(a, ["NATO"], hits=given)
+    assert list(ax.lines[0].get_xdata()) == given["position"].tolist()
+    plt.close(ax.figure)
 
 
 def test_kwic_is_aligned_whole_words_with_speakers_and_sorts():
@@ -86,3 +90,20 @@ def test_kwic_of_a_plain_text_has_no_turn_or_speaker():
     assert list(table.columns) == ["term", "left", "match", "right", "position"] and len(table) == 9
     with pytest.raises(ValueError, match="sort is 'middle'"):
         reading.kwic("x", ["x"], sort="middle")
+
+
+SEARCHED = ["secur*", "NATO", "West*", "world war", "war war", "US", "u.s.", "don't", "*ism", "i", "the", "x*",
+            "e.g.", "istanbul", "kelvin", "Security Council"]
+
+
+@pytest.mark.parametrize("source", [
+    "turns of Text A", texts.load_text("b"),
+    "war war war world war world\n\nwar. Insecurity, security-minded, SECURE; the U.S. and the US",
+    "\u017fecurity Security \u0130stanbul istanbul \u212aELVIN kelvin",  # letters IGNORECASE folds to ASCII
+])
+def test_the_fast_search_finds_what_the_pattern_finds(source, turns):
+    """Searching the lowercased text for a term's literal start gives the same rows as the pattern's own scan."""
+    source = turns if source == "turns of Text A" else source
+    fast = reading._kwic_rows(source, reading._patterns(SEARCHED), 40)
+    slow = reading._kwic_rows(source, {t: (reading.term_pattern(t), "") for t in SEARCHED}, 40)
+    assert fast == slow and len(fast) > 0
