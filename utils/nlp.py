@@ -91,8 +91,16 @@ def words(text: str, lower: bool = True) -> list[str]:
     >>> words("110.0 million")
     ['110', '0', 'million']
     """
-    tokens = tokens_and_starts(normalise(text))[0]
-    return [t.lower() for t in tokens] if lower else list(tokens)
+    if not lower:
+        return list(tokens_and_starts(normalise(text))[0])
+    return list(_lowered_long(text) if len(text) > LONG else _lowered(text))
+
+
+def _lowered(text: str) -> tuple[str, ...]:
+    return tuple(map(str.lower, tokens_and_starts(normalise(text))[0]))
+
+
+_lowered_long = functools.lru_cache(maxsize=4)(_lowered)
 
 
 def tokens_and_starts(plain: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
