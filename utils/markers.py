@@ -69,7 +69,11 @@ def judge(entry: str, cased: str, before: str, after: str, after2: str, name: st
     return ""
 
 
-def _segment_hits(name_of_segment, text: str, lists: dict, width: int) -> list[tuple]:
+QUOTED = "inside quotation marks: someone else's words?"
+
+
+def _segment_hits(name_of_segment, text: str, lists: dict, width: int) -> pd.DataFrame:
+    """The hits of one text, built a column at a time: a long text has tens of thousands."""
     plain = nlp.normalise(text)
     cased, starts = nlp.tokens_and_starts(plain)
     # factorize as written, then merge the (few) forms that differ only in case
@@ -83,8 +87,9 @@ def _segment_hits(name_of_segment, text: str, lists: dict, width: int) -> list[t
     quotes = np.cumsum(np.frombuffer(plain.encode("utf-32-le"), dtype=np.uint32) == ord('"'))
     breaks = _paragraph_starts(plain)
     start_of = np.asarray(starts, dtype=np.int64)
-    rows = []
+    length_of = np.fromiter(map(len, cased), np.int64, n)
     padded = [*cased, "", ""]
+    blocks = []
     for name, words in lists.items():
         for entry in words:
             parts = [code_of.get(part, -1) for part in entry.split()]
@@ -95,25 +100,31 @@ def _segment_hits(name_of_segment, text: str, lists: dict, width: int) -> list[t
             for i, part in enumerate(parts[1:], start=1):
                 hit &= codes[i: n - k + 1 + i] == part
             where = np.flatnonzero(hit)
-            begin = start_of[where]
-            end = start_of[where + k - 1] + np.fromiter((len(cased[p + k - 1]) for p in where), np.int64, len(where))
+            if not len(where):
+                continue
+            begin, end = start_of[where], start_of[where + k - 1] + length_of[where + k - 1]
             para, following = _paragraph_bounds(breaks, begin, len(plain))
             quoted = (quotes[begin] - np.where(para > 0, quotes[np.maximum(para - 1, 0)], 0)) % 2 == 1
-            ambiguous = entry in JUDGED
-            for pos, start, stop, inside, low, high in zip(where.tolist(), begin.tolist(), end.tolist(),
-                                                           quoted.tolist(), para.tolist(), following.tolist(),
-                                                           strict=True):
-                if ambiguous:  # the words around it, within its paragraph (a turn's last word is followed by nothing)
+            why = np.full(len(where), "", dtype=object)
+            if entry in JUDGED:  # the words around it, within its paragraph (a turn's last word is followed by nothing)
+                for j, (pos, low, high) in enumerate(zip(where.tolist(), para.tolist(), following.tolist(),
+                                                         strict=True)):
                     near = [padded[i] if 0 <= i < n and low <= starts[i] < high else ""
                             for i in (pos - 1, pos + k, pos + k + 1)]
-                    why = judge(entry, cased[pos], *near, name)
-                else:
-                    why = ""
-                if inside and not why:
-                    why = "inside quotation marks: someone else's words?"
-                line = context(plain, start, stop, width, low, high) if width else ("", plain[start:stop], "")
-                rows.append((name_of_segment, name, entry, not why, why, inside, *line, pos, start, stop))
-    return rows
+                    why[j] = judge(entry, cased[pos], *near, name)
+            why[quoted & (why == "")] = QUOTED
+            if width:
+                lines = [context(plain, start, stop, width, low, high) for start, stop, low, high
+                         in zip(begin.tolist(), end.tolist(), para.tolist(), following.tolist(), strict=True)]
+                left, node, right = ([line[i] for line in lines] for i in range(3))
+            else:
+                node = [plain[start:stop] for start, stop in zip(begin.tolist(), end.tolist(), strict=True)]
+                left = right = [""] * len(where)
+            blocks.append(pd.DataFrame({
+                "segment": name_of_segment, "list": name, "entry": entry, "counted": why == "", "why_not": why,
+                "quoted": quoted, "left": left, "node": node, "right": right, "position": where, "start": begin,
+                "end": end}))
+    return pd.concat(blocks, ignore_index=True) if blocks else pd.DataFrame(columns=HIT_COLUMNS)
 
 
 def _paragraph_starts(plain: str) -> np.ndarray:
@@ -156,8 +167,8 @@ def hits(source, lists=LISTS, width: int = 40) -> pd.DataFrame:
     """
     table = {n: words for n, words in entries().items() if n in lists}
     named = {"text": source} if isinstance(source, str) else dict(source)
-    rows = [row for name, text in named.items() for row in _segment_hits(name, text, table, width)]
-    return pd.DataFrame(rows, columns=HIT_COLUMNS)
+    found = [f for f in (_segment_hits(name, text, table, width) for name, text in named.items()) if len(f)]
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=HIT_COLUMNS)
 
 
 def in_context(hit_table: pd.DataFrame, source, width: int = 40) -> pd.DataFrame:
