@@ -1,7 +1,7 @@
 """Transcripts in the formats teachers bring: speaker labels, question roles, timestamps, stage directions.
 
 The rule (:data:`RULE`): a turn starts where a paragraph, or a line, opens with a speaker label: a
-name or title of up to 12 capitalised words ("Sergey Lavrov", "MR PRICE", "THE UNITED NATIONS HIGH
+name or title of up to 16 capitalised words ("Sergey Lavrov", "MR PRICE", "THE UNITED NATIONS HIGH
 COMMISSIONER FOR REFUGEES FILIPPO GRANDI", "President of France Emmanuel Macron", "Speaker 2"), or a
 question role in any case ("Question", "Q", "moderator"), then a colon. A timestamp or a bracketed
 note may stand before the colon or after it ("Speaker 2 (02:18):", "Karine Jean-Pierre: (00:06)",
@@ -20,7 +20,7 @@ import pandas as pd
 from utils import nlp, stance
 
 RULE = (
-    "A turn starts where a paragraph or a line opens with a speaker label: up to 12 capitalised words "
+    "A turn starts where a paragraph or a line opens with a speaker label: up to 16 capitalised words "
     "(a name, a title, 'Speaker 2') or a question role in any case (Question, Q, Moderator, Interviewer, "
     "Reporter, Journalist, Host, Audience member), then a colon; a timestamp or a bracketed note may come "
     "before or after the colon. 'Q.', 'A.' and 'Q' followed by spaces need no colon. 'Correction:', "
@@ -294,4 +294,5 @@ def sentences_with_sentiment(transcript: Transcript, max_sentences: int = 2000) 
     if len(sample):
         table.loc[sample, "compound"] = nlp.sentiment(table.loc[sample, "sentence"].tolist())["compound"].to_numpy()
     return table
+
 
