@@ -1,6 +1,7 @@
 """nbgrader configuration for the course (paths are relative to the course folder)."""
 
 import os
+from importlib import resources
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbconvert.preprocessors.sanitize import SanitizeHTML
@@ -9,7 +10,6 @@ from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
-    GetGrades,
     IgnorePattern,
     LimitOutput,
     OverwriteCells,
@@ -24,6 +24,7 @@ from utils.grading.plugins import (
     ForgetUnknownCells,
     HideHiddenTests,
     KitCsvExport,
+    KitGetGrades,
     KitNotebookExporter,
     LeaveOutSpecialFiles,
     OneResultPerTest,
@@ -96,7 +97,14 @@ c.BoundOutput.max_notebook_output_chars = 20_000
 c.HTMLExporter.preprocessors = [SanitizeHTML]
 
 # Feedback shows each test's result and message, never hidden test code; the formgrader uses this too.
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, BoundOutput, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [KitGetGrades, HideHiddenTests, BoundOutput, CSSHTMLHeaderPreprocessor]
+# The course's feedback template (utils/grading/templates/feedback): questions by number, answers not graded
+# yet shown as such. Searched before nbgrader's templates, which the formgrader still takes its own from.
+c.HTMLExporter.extra_template_basedirs = [str(resources.files("utils.grading") / "templates"),
+                                          str(resources.files("nbgrader") / "server_extensions/formgrader/templates")]
+# Feedback is made anew every time (it only reads the gradebook): plain `nbgrader generate_feedback` would
+# otherwise keep a student's old page ("Skipping existing assignment") after a grade changes
+c.GenerateFeedback.force = True
 
 # Late policy: 10% of the score off for each started day after the due date.
 c.AssignLatePenalties.plugin_class = PercentPerDayLate

@@ -4,6 +4,7 @@ Also runs nbgrader's own commands, so every part of the kit calls them the same 
 """
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,26 @@ def cell_kind(cell) -> str:
     if m.get("locked"):
         return "readonly"
     return "plain"
+
+
+CHECK_NAMES = {"test": "checks", "quotes": "quotation check", "length": "length check"}
+
+
+def question_label(grade_id: str, kind: str) -> str:
+    """How the course names a graded cell to a student: its question and what is graded.
+
+    >>> question_label("q12_paragraph", "manual"), question_label("q13_length", "test")
+    ('Q12 written answer, graded by your instructor', 'Q13 length check')
+    >>> question_label("q1b_provenance", "manual"), question_label("q4_test", "test")
+    ('Q1b written answer, graded by your instructor', 'Q4 checks')
+    """
+    found = re.fullmatch(r"q(\d+[a-z]?)_(\w+)", grade_id)
+    if not found:
+        return grade_id
+    question, rest = f"Q{found[1]}", found[2]
+    if kind == "manual":
+        return f"{question} written answer, graded by your instructor"
+    return f"{question} {CHECK_NAMES.get(rest, rest.replace('_', ' ') + ' check')}"
 
 
 def graded_cells(nb) -> pd.DataFrame:

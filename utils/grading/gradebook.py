@@ -151,6 +151,19 @@ def pending_manual(course: Path) -> list[str]:
                       if sub.needs_manual_grade)
 
 
+def answers_to_grade(course: Path, assignment: str) -> dict[str, list[str]]:
+    """The graded cells of each student's ``assignment`` that wait for a human grade, by student: the answers
+    nbgrader counts as 0 until someone grades them."""
+    found = {}
+    with Gradebook(gradebook_url(course)) as gb:
+        for sub in gb.find_assignment(assignment).submissions:
+            waiting = [g.name for nb in sub.notebooks for g in nb.grades
+                       if g.auto_score is None and g.manual_score is None]
+            if waiting:
+                found[sub.student_id] = waiting
+    return dict(sorted(found.items()))
+
+
 def scores(course: Path, assignment: str) -> pd.DataFrame:
     """Each student's score per notebook of ``assignment``, from the gradebook."""
     rows = []

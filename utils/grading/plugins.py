@@ -28,16 +28,17 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import ExportPlugin, LateSubmissionPlugin
-from nbgrader.preprocessors import NbGraderPreprocessor
+from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
 from traitlets import Dict, Enum, Float, Integer, Unicode
 
-from utils.course.model import HIDDEN_MARKERS, cell_kind, nbgrader_meta, strip_region
+from utils.course.model import HIDDEN_MARKERS, cell_kind, nbgrader_meta, question_label, strip_region
 from utils.grading import lms
 from utils.grading.notes import KIT_NOTE
 from utils.grading.submissions import left_out, left_out_note, notebook_problem, remove_made_links
 from utils.grading.suspicious import suspicious_lines
 
-HIDDEN_NOTE = "# (hidden tests ran here at grading; their result is shown below)"
+HIDDEN_NOTE = ("# (hidden tests ran here at grading and are not shown: the score above counts them, "
+               "and a failed one's message is below)")
 
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
@@ -176,6 +177,27 @@ def _bound_traceback(lines: list, limit: int) -> tuple[list, int]:
     last, last_cost = _cut(lines[-1], limit - first_cost)
     middle = [f"... [{len(lines) - 2:,} lines of traceback not shown]"] if len(lines) > 2 else []
     return [line for line in (first, *middle, last) if line is not None], first_cost + last_cost
+
+
+class KitGetGrades(GetGrades):
+    """nbgrader's GetGrades, and for the feedback page: each graded cell's name in the course's words
+    (``label``), whether a human has still to grade it (``pending``: nbgrader counts it as 0), and the points
+    graded so far and still to come (``resources["nbgrader"]["pending_points"]`` and ``["graded_points"]``)."""
+
+    def _get_score(self, cell, resources):
+        super()._get_score(cell, resources)
+        meta = cell.metadata.nbgrader
+        grade = self.gradebook.find_grade(meta["grade_id"], self.notebook_id, self.assignment_id, self.student_id)
+        meta["pending"] = grade.auto_score is None and grade.manual_score is None
+        meta["label"] = question_label(meta["grade_id"], cell_kind(cell))
+
+    def preprocess(self, nb, resources):
+        nb, resources = super().preprocess(nb, resources)
+        graded = [cell.metadata.nbgrader for cell in nb.cells if "points" in cell.metadata.get("nbgrader", {})]
+        pending = sum(meta["points"] for meta in graded if meta.get("pending"))
+        resources["nbgrader"]["pending_points"] = pending
+        resources["nbgrader"]["graded_points"] = resources["nbgrader"]["max_score"] - pending
+        return nb, resources
 
 
 class HideHiddenTests(NbGraderPreprocessor):

@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from utils import paths
 from utils.course import lint, model, release_manifest
+from utils.course.model import question_label
 from utils.course.scrape import write_clean_texts
 from utils.grading import cluster, extensions, gradebook, gradebook_copy, lms, parallel, report
 from utils.grading.plugins import KitCsvExport
@@ -190,15 +191,33 @@ def cmd_grade(args) -> int:
 
 
 def cmd_feedback(args) -> int:
-    """HTML feedback per student: each test's result and message, never hidden test code."""
+    """HTML feedback per student: each test's result and message, never hidden test code. A student with answers
+    not graded yet gets none unless --allow-pending, and then sees those answers as not graded yet."""
     root = _course(args)
     if down := _server_down(args.command, root):
         return down
+    held_back = 0
     for assignment in _selected(root, args.assignment):
-        model.run_nbgrader(["generate_feedback", assignment, "--force"], cwd=root)
+        waiting = gradebook.answers_to_grade(root, assignment)
+        command = ["generate_feedback", assignment]
+        if waiting:
+            print(f"{assignment}: {len(waiting)} student(s) have answers not graded yet: "
+                  + "; ".join(f"{student} ({', '.join(map(_question, names))})" for student, names in waiting.items()))
+            if args.allow_pending:
+                print("  their feedback shows those answers as not graded yet, and the score so far")
+            else:
+                held_back += len(waiting)
+                command.append(f"--CourseDirectory.student_id_exclude={','.join(waiting)}")
+                print("  their feedback is not written: grade those answers in the formgrader, or run again with "
+                      "--allow-pending to write it now")
+        model.run_nbgrader(command, cwd=root)
         files = sorted((root / "feedback").glob(f"*/{assignment}/*.html"))
         print(f"{assignment}: {len(files)} feedback files in {root / 'feedback'}")
-    return 0
+    return 1 if held_back else 0
+
+
+def _question(grade_id: str) -> str:
+    return question_label(grade_id, "manual").split(" ", 1)[0]
 
 
 def cmd_export(args) -> int:
@@ -423,7 +442,9 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster whose scheduler is at ADDRESS "
                        "(tcp://HOST:8786) instead of on this machine (default: c.DaskGrading.scheduler in "
                        "nbgrader_config.py, if set)")
-    command("feedback", cmd_feedback)
+    command("feedback", cmd_feedback).add_argument(
+        "--allow-pending", action="store_true", help="also write the feedback of students with answers not graded "
+        "yet (shown as such, with the score so far)")
     export = command("export", cmd_export, assignment=False)
     export.add_argument("--to", default="grades.csv", help="CSV file to write (default: grades.csv)")
     export.add_argument("--format", choices=lms.FORMATS, default="csv", help="csv (default): the kit's columns; "
