@@ -19,6 +19,7 @@ from nbgrader.preprocessors import (
 
 from utils.grading.execute import KitExecute
 from utils.grading.plugins import (
+    AltTextForImages,
     BoundOutput,
     FlagSuspiciousCode,
     ForgetUnknownCells,
@@ -94,7 +95,8 @@ c.BoundOutput.max_notebook_output_chars = 20_000
 
 # Feedback and the formgrader (both nbconvert's HTMLExporter) show a student's markdown and outputs without
 # script or event handlers: a submission cannot run code in the instructor's browser.
-c.HTMLExporter.preprocessors = [SanitizeHTML]
+# Every image there has alt text (AltTextForImages).
+c.HTMLExporter.preprocessors = [SanitizeHTML, AltTextForImages]
 
 # Feedback shows each test's result and message, never hidden test code; the formgrader uses this too.
 c.GenerateFeedback.preprocessors = [KitGetGrades, HideHiddenTests, BoundOutput, CSSHTMLHeaderPreprocessor]

@@ -37,7 +37,10 @@ def test_feedback_tells_what_is_not_graded_yet_and_plain_nbgrader_makes_it_anew(
     assert [o.status for o in parallel.grade(root, A1)] == ["graded"]
     auto = gradebook.scores(root, A1).set_index("student").loc["full", "score"]  # Q12 and Q13 still to grade
 
-    model.run_nbgrader(["generate_feedback", A1], cwd=root)
+    first = model.run_nbgrader(["generate_feedback", A1], cwd=root)
+    said = first.stdout + first.stderr
+    assert "not recognized" not in said and "Alternative text is missing" not in said, said
+    assert 'alt="Dispersion plot of ' in feedback_page(root, "full")
     page = text_of(feedback_page(root, "full"))
     assert f"{A1}: {auto} of the 17.0 points graded so far" in page
     assert "7.0 more points are not graded yet" in page and "24.0 points in all" in page

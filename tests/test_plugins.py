@@ -27,6 +27,8 @@ from utils.grading.execute import KitExecute
 from utils.grading.notes import KIT_NOTE, note_for
 from utils.grading.plugins import (
     HIDDEN_NOTE,
+    NO_ALT,
+    AltTextForImages,
     BoundOutput,
     FlagSuspiciousCode,
     ForgetUnknownCells,
@@ -418,6 +420,24 @@ def test_the_course_bounds_outputs_only_after_nbgrader_scored_them(root):
     steps = config.Autograde.autograde_preprocessors
     assert steps.index(SaveAutoGrades) < steps.index(BoundOutput)
     assert config.BoundOutput.max_notebook_output_chars == 20_000
+
+
+# --- AltTextForImages --------------------------------------------------------------------------------------
+
+def image(**metadata):
+    return new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"},
+                      metadata=metadata)
+
+
+def test_alt_text_for_images_takes_the_line_the_cell_prints_and_keeps_one_given():
+    said = new_output("stream", name="stdout", text="Mean: 3\nAlt text: Bar chart of we and they per 1,000 words.\n")
+    kept = image(**{"image/png": {"alt": "Given by the author", "width": 400}})
+    nb = new_notebook(cells=[code("plot()", outputs=[image(), said]), code("plot()", outputs=[kept]),
+                             code("plt.plot([1, 2])", outputs=[image()]), new_markdown_cell("![a](b.png)")])
+    AltTextForImages().preprocess(nb, {})
+    assert nb.cells[0].outputs[0].metadata["image/png"]["alt"] == "Bar chart of we and they per 1,000 words."
+    assert nb.cells[1].outputs[0].metadata["image/png"] == {"alt": "Given by the author", "width": 400}
+    assert nb.cells[2].outputs[0].metadata["image/png"]["alt"] == NO_ALT
 
 
 # --- HideHiddenTests ----------------------------------------------------------------------------------------

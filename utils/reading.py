@@ -236,3 +236,16 @@ def dispersion_plot(text: str, terms: list[str], ax=None, title: str = "Where th
     ax.set_xlabel("Word position in the text")
     ax.set_title(title)
     return ax
+
+
+def describe_dispersion(text: str, terms: list[str], label: str = "the text", hits: pd.DataFrame | None = None) -> str:
+    """Alt text for :func:`dispersion_plot`: how many words, and how often each term occurs.
+
+    >>> describe_dispersion("NATO and the West; NATO again", ["NATO", "West*"], "a note")
+    'Dispersion plot of 6 words of a note: one mark per use of NATO (2), West* (1), along the text from start to end.'
+    """
+    hits = dispersion(text, terms) if hits is None else hits
+    counts = hits["term"].value_counts().reindex(terms, fill_value=0)
+    n_words = len(nlp.word_starts(nlp.normalise(text)))
+    return (f"Dispersion plot of {n_words:,} words of {label}: one mark per use of "
+            + ", ".join(f"{term} ({n:,})" for term, n in counts.items()) + ", along the text from start to end.")

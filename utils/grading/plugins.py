@@ -29,7 +29,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import ExportPlugin, LateSubmissionPlugin
 from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
-from traitlets import Dict, Enum, Float, Integer, Unicode
+from traitlets import Dict, Enum, Float, Integer, List, Unicode
 
 from utils.course.model import HIDDEN_MARKERS, cell_kind, nbgrader_meta, question_label, strip_region
 from utils.grading import lms
@@ -74,7 +74,15 @@ def _as_text(mime: str, value) -> tuple[str, bool]:
     return json.dumps(value, default=str), False
 
 
-class BoundOutput(NbGraderPreprocessor):
+class KitPreprocessor(NbGraderPreprocessor):
+    """NbGraderPreprocessor that takes nbconvert's ``display_data_priority``: the HTML exporter of feedback and
+    the formgrader configures it for every preprocessor, and nbgrader's base declares it unconfigurable, so
+    each run warned "not recognized" (nbgrader's own GetGrades declares it the same way)."""
+
+    display_data_priority = List(NbGraderPreprocessor.display_data_priority.default_value).tag(config=True)
+
+
+class BoundOutput(KitPreprocessor):
     """Bound what a student's outputs can hold, so that printing megabytes, or a file in many small
     pieces, cannot bloat the graded notebook or carry it into the feedback (nbgrader's LimitOutput
     counts stream lines and traceback lines only).
@@ -200,7 +208,7 @@ class KitGetGrades(GetGrades):
         return nb, resources
 
 
-class HideHiddenTests(NbGraderPreprocessor):
+class HideHiddenTests(KitPreprocessor):
     """Remove hidden test code from test cells and replace their tracebacks by the message, before
     nbgrader writes the feedback HTML."""
 
@@ -213,6 +221,28 @@ class HideHiddenTests(NbGraderPreprocessor):
                 if out.get("output_type") == "error":
                     # a traceback would print the failing line of a hidden test, expected value and all
                     out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+        return cell, resources
+
+
+ALT_PREFIX = "Alt text:"
+NO_ALT = "A figure drawn by this cell's code (the cell printed no description of it)."
+
+
+class AltTextForImages(KitPreprocessor):
+    """Alt text on every image of feedback and the formgrader: the "Alt text: ..." line its cell prints (each
+    plot cell of the course prints one), else a note that the figure has no description. nbconvert's classic
+    template, which both use, writes it into the ``<img alt>``."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type != "code":
+            return cell, resources
+        said = "".join(out.get("text", "") for out in cell.get("outputs", []) if out.get("output_type") == "stream")
+        alts = [line[len(ALT_PREFIX):].strip() for line in said.splitlines() if line.startswith(ALT_PREFIX)]
+        images = [out for out in cell.get("outputs", []) if any(m.startswith("image/") for m in out.get("data", {}))]
+        for i, out in enumerate(images):
+            alt = alts[min(i, len(alts) - 1)] if alts else NO_ALT
+            for mime in (m for m in out["data"] if m.startswith("image/")):
+                out.setdefault("metadata", {}).setdefault(mime, {}).setdefault("alt", alt)
         return cell, resources
 
 
@@ -325,7 +355,7 @@ def _source_cells(resources) -> dict:
         return {c.name: (c.cell_type, c.source, c.locked, c.checksum) for c in cells}
 
 
-class ForgetUnknownCells(NbGraderPreprocessor):
+class ForgetUnknownCells(KitPreprocessor):
     """Drop the nbgrader metadata of cells whose grade_id is empty (a copy nbgrader's DeduplicateIds
     cleared) or unknown to the gradebook (edited metadata). nbgrader 0.9.6 fails the whole submission
     on them (a KeyError in OverwriteCells); without it they are ordinary cells, and
@@ -354,7 +384,7 @@ def _cell_kinds(resources) -> dict:
                          "points": points.get(c.name)} for c in nb.source_cells}
 
 
-class RestoreCellKinds(NbGraderPreprocessor):
+class RestoreCellKinds(KitPreprocessor):
     """Give each known cell back the kind it was released as (its grade, solution and task flags, and points
     if they are missing), from the gradebook, logged as nbgrader logs a changed attribute.
 
@@ -402,7 +432,7 @@ def _is_number(value) -> bool:
     return True
 
 
-class RestoreHiddenTests(NbGraderPreprocessor):
+class RestoreHiddenTests(KitPreprocessor):
     """Put the hidden tests back into test cells that are exactly as released."""
 
     def preprocess(self, nb, resources):
@@ -414,7 +444,7 @@ class RestoreHiddenTests(NbGraderPreprocessor):
         return nb, resources
 
 
-class RestoreLockedCells(NbGraderPreprocessor):
+class RestoreLockedCells(KitPreprocessor):
     """Put back locked cells a student deleted (setup code, given data), from the gradebook's copy.
 
     nbgrader restores deleted graded cells (``OverwriteCells.add_missing_cells``) but not locked cells
@@ -439,7 +469,7 @@ class RestoreLockedCells(NbGraderPreprocessor):
         return nb, resources
 
 
-class FlagSuspiciousCode(NbGraderPreprocessor):
+class FlagSuspiciousCode(KitPreprocessor):
     """Log the lines of a submission that a person should look at (see :data:`utils.grading.suspicious.SUSPICIOUS`)."""
 
     def preprocess(self, nb, resources):
@@ -448,7 +478,7 @@ class FlagSuspiciousCode(NbGraderPreprocessor):
         return nb, resources
 
 
-class OneResultPerTest(NbGraderPreprocessor):
+class OneResultPerTest(KitPreprocessor):
     """A test cell may show one result, as its last output: a question in parts shows its points there.
 
     nbgrader scores a test cell by its first result (a number is partial credit), even if an error follows, so
@@ -471,7 +501,7 @@ class OneResultPerTest(NbGraderPreprocessor):
         return cell, resources
 
 
-class LeaveOutSpecialFiles(NbGraderPreprocessor):
+class LeaveOutSpecialFiles(KitPreprocessor):
     """Nothing in a graded folder that was, or is, a link, a pipe or a device.
 
     nbgrader copies a submission into autograded/ before any plugin runs, and its copy follows links: a
