@@ -30,6 +30,7 @@ from utils.grading.plugins import (
     LeaveOutSpecialFiles,
     OneResultPerTest,
     PercentPerDayLate,
+    QuestionLabels,
     RestoreCellKinds,
     RestoreHiddenTests,
     RestoreLockedCells,
@@ -95,8 +96,8 @@ c.BoundOutput.max_notebook_output_chars = 20_000
 
 # Feedback and the formgrader (both nbconvert's HTMLExporter) show a student's markdown and outputs without
 # script or event handlers: a submission cannot run code in the instructor's browser.
-# Every image there has alt text (AltTextForImages).
-c.HTMLExporter.preprocessors = [SanitizeHTML, AltTextForImages]
+# Every image there has alt text, and every graded cell the name of its question.
+c.HTMLExporter.preprocessors = [SanitizeHTML, AltTextForImages, QuestionLabels]
 
 # Feedback shows each test's result and message, never hidden test code; the formgrader uses this too.
 c.GenerateFeedback.preprocessors = [KitGetGrades, HideHiddenTests, BoundOutput, CSSHTMLHeaderPreprocessor]

@@ -38,6 +38,7 @@ from utils.grading.plugins import (
     LeaveOutSpecialFiles,
     OneResultPerTest,
     PercentPerDayLate,
+    QuestionLabels,
     RestoreCellKinds,
     RestoreHiddenTests,
     RestoreLockedCells,
@@ -438,6 +439,16 @@ def test_alt_text_for_images_takes_the_line_the_cell_prints_and_keeps_one_given(
     assert nb.cells[0].outputs[0].metadata["image/png"]["alt"] == "Bar chart of we and they per 1,000 words."
     assert nb.cells[1].outputs[0].metadata["image/png"] == {"alt": "Given by the author", "width": 400}
     assert nb.cells[2].outputs[0].metadata["image/png"]["alt"] == NO_ALT
+
+
+def test_question_labels_name_graded_cells_in_the_course_words():
+    nb = new_notebook(cells=[code("answer = 'prose'", "q12_paragraph", solution=True, grade=True, points=4),
+                             code("assert True", "q12_quotes", grade=True, points=1),
+                             code("assert True", "q3_test", grade=True, points=1),
+                             code("x = 1", "q3_work", solution=True), code("print(1)")])
+    QuestionLabels().preprocess(nb, {})
+    labels = [c.metadata.get("nbgrader", {}).get("label") for c in nb.cells]
+    assert labels == ["Q12 written answer, graded by your instructor", "Q12 quotation check", "Q3 checks", None, None]
 
 
 # --- HideHiddenTests ----------------------------------------------------------------------------------------

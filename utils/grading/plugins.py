@@ -188,16 +188,15 @@ def _bound_traceback(lines: list, limit: int) -> tuple[list, int]:
 
 
 class KitGetGrades(GetGrades):
-    """nbgrader's GetGrades, and for the feedback page: each graded cell's name in the course's words
-    (``label``), whether a human has still to grade it (``pending``: nbgrader counts it as 0), and the points
-    graded so far and still to come (``resources["nbgrader"]["pending_points"]`` and ``["graded_points"]``)."""
+    """nbgrader's GetGrades, and for the feedback page: whether a human has still to grade a cell (``pending``:
+    nbgrader counts it as 0), and the points graded so far and still to come
+    (``resources["nbgrader"]["pending_points"]`` and ``["graded_points"]``)."""
 
     def _get_score(self, cell, resources):
         super()._get_score(cell, resources)
         meta = cell.metadata.nbgrader
         grade = self.gradebook.find_grade(meta["grade_id"], self.notebook_id, self.assignment_id, self.student_id)
         meta["pending"] = grade.auto_score is None and grade.manual_score is None
-        meta["label"] = question_label(meta["grade_id"], cell_kind(cell))
 
     def preprocess(self, nb, resources):
         nb, resources = super().preprocess(nb, resources)
@@ -221,6 +220,17 @@ class HideHiddenTests(KitPreprocessor):
                 if out.get("output_type") == "error":
                     # a traceback would print the failing line of a hidden test, expected value and all
                     out["traceback"] = [f"{out.get('ename', 'Error')}: {out.get('evalue', '')}"]
+        return cell, resources
+
+
+class QuestionLabels(KitPreprocessor):
+    """Each graded cell's name in the course's words (``label`` in its nbgrader metadata: "Q12 written answer,
+    graded by your instructor", "Q13 length check"), for the feedback and formgrader templates."""
+
+    def preprocess_cell(self, cell, resources, index):
+        meta = nbgrader_meta(cell)
+        if meta.get("grade") or meta.get("task"):
+            cell.metadata.nbgrader["label"] = question_label(meta.get("grade_id", ""), cell_kind(cell))
         return cell, resources
 
 
