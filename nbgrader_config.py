@@ -12,7 +12,6 @@ from nbgrader.preprocessors import (
     DeduplicateIds,
     IgnorePattern,
     LimitOutput,
-    OverwriteCells,
     OverwriteKernelspec,
     SaveAutoGrades,
 )
@@ -27,6 +26,7 @@ from utils.grading.plugins import (
     KitCsvExport,
     KitGetGrades,
     KitNotebookExporter,
+    KitOverwriteCells,
     LeaveOutSpecialFiles,
     OneResultPerTest,
     PercentPerDayLate,
@@ -62,9 +62,9 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # submission, and only a real edit to a test cell is reported as one; a cell whose kind was flipped (a
 # test made an answer) gets its kind back and is graded as released. Code that could game the tests
 # is listed for a person to look at.
-c.OverwriteCells.add_missing_cells = True
+c.KitOverwriteCells.add_missing_cells = True
 c.Autograde.sanitize_preprocessors = [ClearOutput, FlagSuspiciousCode, DeduplicateIds, ForgetUnknownCells,
-                                      RestoreCellKinds, OverwriteKernelspec, RestoreHiddenTests, OverwriteCells,
+                                      RestoreCellKinds, OverwriteKernelspec, RestoreHiddenTests, KitOverwriteCells,
                                       RestoreLockedCells, CheckCellMetadata]
 
 # A file that is not a notebook, or one too large to have been made by hand, fails with a message

@@ -28,7 +28,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_output
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.plugins import ExportPlugin, LateSubmissionPlugin
-from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor
+from nbgrader.preprocessors import GetGrades, NbGraderPreprocessor, OverwriteCells
 from traitlets import Dict, Enum, Float, Integer, List, Unicode
 
 from utils.course.model import HIDDEN_MARKERS, cell_kind, nbgrader_meta, question_label, strip_region
@@ -451,6 +451,28 @@ class RestoreHiddenTests(KitPreprocessor):
             _, source, locked, _ = known.get(nbgrader_meta(cell).get("grade_id"), (None, "", False, None))
             if locked and HIDDEN_MARKERS[0] in source and cell.source == strip_region(source, HIDDEN_MARKERS, False):
                 cell.source = source
+        return nb, resources
+
+
+class KitOverwriteCells(OverwriteCells):
+    """nbgrader's OverwriteCells, with deleted graded cells put back after the nearest earlier cell of the
+    source that the submission still has. nbgrader 0.9.6 looks the cell before a deleted one up among graded
+    and answer cells only, and fails the whole submission with a KeyError when it is a locked cell (a given
+    plot, a question's rubric) or was deleted too."""
+
+    def add_missing_grade_cells(self, nb, resources):
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        order = [cell.name for cell in source_nb.source_cells]
+        answers = {cell.name for cell in source_nb.solution_cells}
+        for graded in source_nb.grade_cells:
+            if graded.name in {nbgrader_meta(c).get("grade_id") for c in nb.cells}:
+                continue
+            self.log.warning(f"Missing grade cell {graded.name} encountered, adding to notebook")
+            where = {nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(nb.cells)}
+            earlier = [where[name] for name in order[:order.index(graded.name)] if name in where]
+            source_cell = self.gradebook.find_source_cell(graded.name, self.notebook_id, self.assignment_id)
+            nb.cells.insert(max(earlier) + 1 if earlier else 0, self.missing_cell_transform(
+                source_cell, graded.max_score, is_solution=graded.name in answers))
         return nb, resources
 
 
