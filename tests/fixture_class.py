@@ -132,6 +132,21 @@ for name in ["boundary", "n_nbsp", "edits_by_kind", "words_per_speaker", "lavrov
 """
 
 
+RUBRIC_EDIT = "*Rubric (4 points):* any paragraph earns 4 points (edited by the student)."
+
+
+def _edit_rubric(nb):
+    rubric = cell(nb, "q12_rubric")
+    rubric.source = rubric.source.split("*Rubric")[0] + RUBRIC_EDIT
+
+
+def _unlock_rubric(nb):
+    rubric = cell(nb, "q12_rubric")
+    _edit_rubric(nb)
+    for key in ("nbgrader", "editable", "deletable"):
+        rubric.metadata.pop(key, None)
+
+
 def _files(*files):
     def write(folder, make):
         for name, content in files:
@@ -155,6 +170,10 @@ CASES = [
     Case("full", _edited("full", lambda nb: None), 17, ""),
     Case("tampered", _edited("blank", _tests_to_pass), 0, "locked cell q1_test was edited",
          "Attribute 'checksum' for cell q1_test has changed"),
+    Case("rubric_editor", _edited("full", _edit_rubric), 17, "locked cell q12_rubric was edited; graded with the "
+         "original", "Attribute 'checksum' for cell q12_rubric has changed"),
+    Case("rubric_unlocker", _edited("full", _unlock_rubric), 17, "locked cell q12_rubric was deleted; put back",
+         "Locked cell q12_rubric was deleted; put back from the source"),
     Case("deleter", _edited("full", _delete("setup", "q1_test", "q2_test")), 17,
          "locked cell setup was deleted; put back", "Missing grade cell q1_test"),
     Case("duplicator", _edited("full", _duplicate), 17, "cell q2_test appears more than once",

@@ -63,6 +63,12 @@ def test_the_fixture_class_through_the_kit_and_through_plain_nbgrader(fixture_co
     graded = nbformat.read(root / "autograded" / "tampered" / A1 / NOTEBOOK, as_version=4)
     tests = {model.nbgrader_meta(c)["grade_id"]: c.source for c in source.cells if model.cell_kind(c) == "test"}
     assert {model.nbgrader_meta(c)["grade_id"]: c.source for c in graded.cells if model.cell_kind(c) == "test"} == tests
+    # a rubric the student rewrote, or unlocked and rewrote, is read by the grader as written in source/
+    rubric = next(c.source for c in source.cells if model.nbgrader_meta(c).get("grade_id") == "q12_rubric")
+    for student in ("rubric_editor", "rubric_unlocker"):
+        graded = nbformat.read(root / "autograded" / student / A1 / NOTEBOOK, as_version=4)
+        assert [c.source for c in graded.cells if model.nbgrader_meta(c).get("grade_id") == "q12_rubric"] == [rubric]
+        assert model.cell_kind(next(c for c in graded.cells if c.source == rubric)) == "readonly"
 
     # grading again changes nothing: unchanged submissions are skipped, the broken ones fail the same way
     kit_rows = grade_rows(root)
