@@ -5,6 +5,7 @@ Playwright drives Debian's Chromium (``make test`` installs it). A screenshot of
 failed check's short box (failed-check-box.png), and the seconds each step took go to test-artifacts/browser/.
 """
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -70,20 +71,27 @@ def lab(tmp_path):
         path = tmp_path / "settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
+    with jupyter_lab(student, tmp_path, {"JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
+                                         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}) as (url, token):
+        yield url, token, student
+
+
+@contextlib.contextmanager
+def jupyter_lab(root: Path, scratch: Path, env: dict | None = None):
+    """JupyterLab serving ``root`` (its working folder too) on a free loopback port, its log in ``scratch``;
+    yields its URL and token, and stops it and the kernels it started."""
     port, token = free_port(), secrets.token_hex(16)
-    env = model.nbgrader_env() | {"JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter"),
-                                   "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-                                   "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}
-    with open(tmp_path / "lab.log", "w") as log:
+    env = model.nbgrader_env() | {"JUPYTER_CONFIG_DIR": str(scratch / "jupyter")} | (env or {})
+    with open(scratch / "lab.log", "w") as log:
         server = subprocess.Popen(
             [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
              "--allow-root", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={student}", "--LabApp.news_url=None",
+             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
              "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-            cwd=student, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for_port(port)
-        yield f"http://127.0.0.1:{port}", token, student
+        yield f"http://127.0.0.1:{port}", token
     finally:
         os.killpg(server.pid, signal.SIGTERM)  # the server and the kernels it started
         try:

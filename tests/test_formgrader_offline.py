@@ -5,22 +5,18 @@ A page must ask nothing from outside, fail no request and throw no script error;
 must get as far as its keyboard shortcuts (its help dialog opens).
 """
 
-import os
-import secrets
-import signal
-import subprocess
-import sys
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from conftest import ROOT
 from fixture_class import A1, grading_course
 from nbgrader.api import Gradebook
-from test_browser import CHROMIUM, FLAGS, SHOTS, free_port, wait_for_port
+from test_browser import CHROMIUM, FLAGS, jupyter_lab
 
 from utils.course import model, synthetic
 from utils.grading import gradebook, parallel
 
+SHOTS = ROOT / "test-artifacts" / "formgrader"  # apart from the student's browser test, which empties its own
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(),
                                  reason="needs Debian's chromium: `make test` installs it as root")]
@@ -43,25 +39,8 @@ def graded_course(tmp_course):
 @pytest.fixture
 def formgrader(graded_course, tmp_path):
     """JupyterLab serving the course folder, with nbgrader's formgrader; yields its URL and token."""
-    root = graded_course
-    port, token = free_port(), secrets.token_hex(16)
-    env = model.nbgrader_env() | {"JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter")}
-    with open(tmp_path / "lab.log", "w") as log:
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", "--allow-root",
-             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
-             f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
-             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}", token, root
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
+    with jupyter_lab(graded_course, tmp_path) as (url, token):
+        yield url, token, graded_course
 
 
 class Watch:
