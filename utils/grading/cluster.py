@@ -49,6 +49,11 @@ def _allowed_failures() -> int:  # run on the scheduler: its own setting is the 
     return dask.config.get("distributed.scheduler.allowed-failures")
 
 
+def _given(data):
+    """The data it is given: a task whose result the scheduler can compute again on another worker."""
+    return data
+
+
 def _connect(scheduler: str):
     from distributed import Client  # here: 0.7 s that only grading on a cluster pays, and psutil that it needs
 
@@ -118,7 +123,11 @@ def grade(course: Path, assignment: str, students: list[str], scheduler: str, wa
     client = _connect(scheduler)
     try:
         tries = client.run_on_scheduler(_allowed_failures) + 1
-        shared = client.scatter(remote.assignment_data(course, assignment, warm), broadcast=True)
+        # a task that returns the assignment's data, not scattered data: when every worker that held it has
+        # died (a submission that ends each worker it is tried on can take both), the scheduler computes it
+        # again from the task; scattered data would be lost, and the tasks needing it cancelled
+        shared = client.submit(_given, remote.assignment_data(course, assignment, warm), pure=False,
+                               key=f"wordsnums-assignment-{assignment}-{uuid.uuid4().hex}")
         max_mb = worker.max_notebook_mb(course)
         waiting, running, sent = list(reversed(students)), as_completed(loop=client.loop), {}
         lost = None
