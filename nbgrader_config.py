@@ -2,41 +2,13 @@
 
 import os
 from importlib import resources
+from pathlib import Path
 
-from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-from nbconvert.preprocessors.sanitize import SanitizeHTML
-from nbgrader.preprocessors import (
-    AssignLatePenalties,
-    CheckCellMetadata,
-    ClearOutput,
-    DeduplicateIds,
-    IgnorePattern,
-    LimitOutput,
-    OverwriteKernelspec,
-    SaveAutoGrades,
-)
-
-from utils.grading.execute import KitExecute
-from utils.grading.plugins import (
-    AltTextForImages,
-    BoundOutput,
-    FlagSuspiciousCode,
-    ForgetUnknownCells,
-    HideHiddenTests,
-    KitCsvExport,
-    KitGetGrades,
-    KitNotebookExporter,
-    KitOverwriteCells,
-    LeaveOutSpecialFiles,
-    OneResultPerTest,
-    PercentPerDayLate,
-    QuestionLabels,
-    RestoreCellKinds,
-    RestoreHiddenTests,
-    RestoreLockedCells,
-)
+from utils.grading import exchange
 
 c = get_config()  # noqa: F821 (nbgrader provides get_config)
+# Plugins are named by their import path, not imported: the formgrader shows this configuration as JSON
+# ("Current configuration" on Manage Assignments), which a class cannot be written as.
 
 c.CourseDirectory.course_id = "words-and-numbers"
 # The gradebook: sqlite in the course folder, a plain path (`nbgrader db upgrade` derives the backup's name
@@ -45,6 +17,12 @@ c.CourseDirectory.course_id = "words-and-numbers"
 c.CourseDirectory.db_url = os.environ.get("GRADEBOOK_URL", "sqlite:///gradebook.db")
 # `wordsnums grade` grades on this machine; to grade on a Dask cluster (the instructor guide's "Grading a class
 # of thousands"), give --scheduler, or set: c.DaskGrading.scheduler = "tcp://SCHEDULER:8786"
+
+# nbgrader's exchange (release, collect, feedback): the folder a hub's course-wide config names, or nbgrader's
+# /srv/nbgrader/exchange once an administrator has made it; otherwise this course's own exchange/, so that one
+# instructor on one machine can release, collect and return feedback, and the formgrader shows no warning.
+if (root := exchange.default_root(Path(__file__).resolve().parent)) is not None:
+    c.Exchange.root = root
 
 # What students see in place of a solution: a plain instruction, not nbgrader's jargon.
 c.ClearSolutions.code_stub = {
@@ -63,13 +41,22 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 # test made an answer) gets its kind back and is graded as released. Code that could game the tests
 # is listed for a person to look at.
 c.KitOverwriteCells.add_missing_cells = True
-c.Autograde.sanitize_preprocessors = [ClearOutput, FlagSuspiciousCode, DeduplicateIds, ForgetUnknownCells,
-                                      RestoreCellKinds, OverwriteKernelspec, RestoreHiddenTests, KitOverwriteCells,
-                                      RestoreLockedCells, CheckCellMetadata]
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "utils.grading.plugins.FlagSuspiciousCode",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "utils.grading.plugins.ForgetUnknownCells",
+    "utils.grading.plugins.RestoreCellKinds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "utils.grading.plugins.RestoreHiddenTests",
+    "utils.grading.plugins.KitOverwriteCells",
+    "utils.grading.plugins.RestoreLockedCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # A file that is not a notebook, or one too large to have been made by hand, fails with a message
 # naming it and the fix (`wordsnums grade` checks the same limit before it starts nbgrader).
-c.Autograde.exporter_class = KitNotebookExporter
+c.Autograde.exporter_class = "utils.grading.plugins.KitNotebookExporter"
 c.KitNotebookExporter.max_notebook_mb = 50
 
 # A slow cell should not hold up a whole class; a notebook gets this long per cell. A cell that times out
@@ -86,9 +73,19 @@ c.KitExecute.max_processes = 512  # processes and threads per grading kernel: a 
 # submitted link's target and no link the student's code made stays in the graded folder.
 # OneResultPerTest, before SaveAutoGrades: a test cell's score is its one result, shown last (a question in parts
 # shows its points there), so a number the student's code displays while the checks run cannot forge one.
-c.Autograde.autograde_preprocessors = [LeaveOutSpecialFiles, KitExecute, LeaveOutSpecialFiles, IgnorePattern,
-                                       ClearMetadataPreprocessor, LimitOutput, OneResultPerTest, SaveAutoGrades,
-                                       BoundOutput, AssignLatePenalties, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [
+    "utils.grading.plugins.LeaveOutSpecialFiles",
+    "utils.grading.execute.KitExecute",
+    "utils.grading.plugins.LeaveOutSpecialFiles",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "utils.grading.plugins.OneResultPerTest",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "utils.grading.plugins.BoundOutput",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.BoundOutput.max_output_chars = 5_000  # each text of an output: a stream, an error message, a traceback line
 # all outputs of a notebook together (colour codes not counted); later ones become a note. An honest
 # notebook shows up to 17,500 (a blank A1: 26 tracebacks), so feedback never hides its messages.
@@ -97,10 +94,19 @@ c.BoundOutput.max_notebook_output_chars = 20_000
 # Feedback and the formgrader (both nbconvert's HTMLExporter) show a student's markdown and outputs without
 # script or event handlers: a submission cannot run code in the instructor's browser.
 # Every image there has alt text, and every graded cell the name of its question.
-c.HTMLExporter.preprocessors = [SanitizeHTML, AltTextForImages, QuestionLabels]
+c.HTMLExporter.preprocessors = [
+    "nbconvert.preprocessors.sanitize.SanitizeHTML",
+    "utils.grading.plugins.AltTextForImages",
+    "utils.grading.plugins.QuestionLabels",
+]
 
 # Feedback shows each test's result and message, never hidden test code; the formgrader uses this too.
-c.GenerateFeedback.preprocessors = [KitGetGrades, HideHiddenTests, BoundOutput, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [
+    "utils.grading.plugins.KitGetGrades",
+    "utils.grading.plugins.HideHiddenTests",
+    "utils.grading.plugins.BoundOutput",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
 # The course's feedback template (utils/grading/templates/feedback): questions by number, answers not graded
 # yet shown as such. Searched before nbgrader's templates, which the formgrader still takes its own from.
 c.HTMLExporter.extra_template_basedirs = [str(resources.files("utils.grading") / "templates"),
@@ -110,8 +116,8 @@ c.HTMLExporter.extra_template_basedirs = [str(resources.files("utils.grading") /
 c.GenerateFeedback.force = True
 
 # Late policy: 10% of the score off for each started day after the due date.
-c.AssignLatePenalties.plugin_class = PercentPerDayLate
+c.AssignLatePenalties.plugin_class = "utils.grading.plugins.PercentPerDayLate"
 c.PercentPerDayLate.percent_per_day = 10.0
 
 # `nbgrader export` writes autograded, manual and late-penalty columns.
-c.ExportApp.plugin_class = KitCsvExport
+c.ExportApp.plugin_class = "utils.grading.plugins.KitCsvExport"

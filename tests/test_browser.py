@@ -67,13 +67,18 @@ def lab(tmp_path):
     (student / "nbgrader_config.py").write_text(
         f"c = get_config()\nc.CourseDirectory.course_id = 'words-and-numbers'\nc.Exchange.root = {str(exchange)!r}\n"
         f"c.Exchange.assignment_dir = {str(student)!r}\nc.Exchange.cache = {str(tmp_path / 'cache')!r}\n")
+    with jupyter_lab(student, tmp_path, quiet_lab(tmp_path)) as (url, token):
+        yield url, token, student
+
+
+def quiet_lab(scratch: Path) -> dict:
+    """The environment for a JupyterLab with the quiet SETTINGS, kept in ``scratch``."""
     for name, text in SETTINGS.items():
-        path = tmp_path / "settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path = scratch / "settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-    with jupyter_lab(student, tmp_path, {"JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"),
-                                         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces")}) as (url, token):
-        yield url, token, student
+    return {"JUPYTERLAB_SETTINGS_DIR": str(scratch / "settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(scratch / "workspaces")}
 
 
 @contextlib.contextmanager
@@ -101,17 +106,17 @@ def jupyter_lab(root: Path, scratch: Path, env: dict | None = None):
 
 
 class Steps:
-    """Screenshots and seconds per step of the student's session."""
+    """Screenshots and seconds per step of a session, in ``folder`` (emptied first)."""
 
-    def __init__(self, page):
-        self.page, self.start, self.times = page, time.perf_counter(), []
-        shutil.rmtree(SHOTS, ignore_errors=True)
-        SHOTS.mkdir(parents=True)
+    def __init__(self, page, folder: Path = SHOTS):
+        self.page, self.folder, self.start, self.times = page, folder, time.perf_counter(), []
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
 
     def done(self, name: str) -> None:
-        self.page.screenshot(path=SHOTS / f"{len(self.times) + 1:02d}-{name}.png")
+        self.page.screenshot(path=self.folder / f"{len(self.times) + 1:02d}-{name}.png")
         self.times.append((name, time.perf_counter() - self.start))
-        (SHOTS / "timings.txt").write_text("".join(f"{n}\t{t:.1f} s\n" for n, t in self.times))
+        (self.folder / "timings.txt").write_text("".join(f"{n}\t{t:.1f} s\n" for n, t in self.times))
 
 
 def menu(page, top: str, item: str) -> None:

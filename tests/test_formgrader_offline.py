@@ -30,9 +30,6 @@ def graded_course(tmp_course):
     synthetic.write_class(root, A1, {"ada": "full"})
     assert [o.status for o in parallel.grade(root, A1)] == ["graded"]
     model.run_nbgrader(["generate_feedback", A1], cwd=root)
-    (root / "exchange").mkdir()
-    with open(root / "nbgrader_config.py", "a") as config:  # as a course on a hub sets it
-        config.write(f"\nc.Exchange.root = {str(root / 'exchange')!r}\n")
     return root
 
 

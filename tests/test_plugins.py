@@ -7,6 +7,7 @@ KitExecute starts real python3 kernels and is marked slow; the rest run in well 
 """
 
 import csv
+import json
 import logging
 import os
 import shutil
@@ -20,6 +21,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import AssignLatePenalties, CheckCellMetadata, OverwriteCells, SaveAutoGrades
 from nbgrader.utils import compute_checksum, determine_grade
 from traitlets.config import Config, PyFileConfigLoader
+from traitlets.utils.importstring import import_item
 
 from utils.course.model import nbgrader_env
 from utils.grading import extensions, lms
@@ -419,9 +421,20 @@ def test_bound_output_counts_forged_errors_without_a_traceback():
 def test_the_course_bounds_outputs_only_after_nbgrader_scored_them(root):
     # nbgrader scores a test cell by its outputs (an error or stderr: 0; a number: partial credit)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    steps = config.Autograde.autograde_preprocessors
+    steps = [import_item(step) for step in config.Autograde.autograde_preprocessors]
     assert steps.index(SaveAutoGrades) < steps.index(BoundOutput)
     assert config.BoundOutput.max_notebook_output_chars == 20_000
+
+
+def test_the_course_configuration_is_json_that_names_plugins_which_import(root):
+    # the formgrader's "Current configuration" panel prints the configuration as JSON (a class would be a blank)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    shown = json.loads(json.dumps(config))
+    named = [name for section in shown.values() for value in section.values()
+             for name in (value if isinstance(value, list) else [value])
+             if isinstance(name, str) and name.startswith(("utils.", "nbgrader.", "nbconvert."))]
+    assert len(named) == 31  # 28 plugins in 4 lists, an exporter and 2 plugin classes
+    assert all(isinstance(import_item(name), type) for name in named)
 
 
 # --- AltTextForImages --------------------------------------------------------------------------------------
@@ -1021,5 +1034,5 @@ def test_leave_out_special_files_removes_copied_link_targets_and_links_made_in_t
 
 def test_the_course_leaves_special_files_out_before_and_after_the_kernel(root):
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    steps = config.Autograde.autograde_preprocessors
+    steps = [import_item(step) for step in config.Autograde.autograde_preprocessors]
     assert steps[:3] == [LeaveOutSpecialFiles, KitExecute, LeaveOutSpecialFiles]

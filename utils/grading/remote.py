@@ -25,6 +25,7 @@ from nbgrader.api import Comment, Grade, Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import AssignLatePenalties
 from sqlalchemy.orm import joinedload
+from traitlets.utils.importstring import import_item
 
 from utils.course.model import course_config
 from utils.grading import gradebook_copy
@@ -185,7 +186,8 @@ def late_penalties(course: Path) -> AssignLatePenalties | None:
     """The course's late-penalty step of nbgrader's autograder, its plugin made (None if the config leaves it out)."""
     config = course_config(course)
     steps = config.Autograde.get("autograde_preprocessors", Autograde.autograde_preprocessors.default_value)
-    step = next((step for step in steps if isinstance(step, type) and issubclass(step, AssignLatePenalties)), None)
+    classes = [import_item(step) if isinstance(step, str) else step for step in steps]  # named or imported
+    step = next((step for step in classes if isinstance(step, type) and issubclass(step, AssignLatePenalties)), None)
     if step is None:
         return None
     late = step(config=config, log=logging.getLogger(f"{__name__}.late"))
