@@ -10,6 +10,9 @@ $(VENV)/installed.stamp: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# an editable install leaves out pyproject's data-files: put the kit's Jupyter server config where a wheel does
+	install -D -m 644 utils/grading/jupyter_server_config.d/words_and_numbers.json \
+		$(VENV)/etc/jupyter/jupyter_server_config.d/words_and_numbers.json
 	touch $@
 
 demo: setup system

@@ -7,6 +7,7 @@ feedback; ada, in her own JupyterLab, fetches it and reads both grades. A screen
 seconds each took go to test-artifacts/grading-day/.
 """
 
+import json
 import re
 import shutil
 import subprocess
@@ -72,6 +73,7 @@ def test_the_grading_day_in_the_formgrader_and_back_to_the_student(term, tmp_pat
     log = (labs["instructor"] / "lab.log").read_text()
     # ("Formgrader config is not serializable" stays: nbgrader prints the server's configuration too, and
     # jupyter_server keeps its extension list as a LazyConfigValue; the course's own part is JSON, test_plugins)
+    assert "Words and Numbers: the formgrader's pages in the course's words" in log
     for noise in ("Unwritable directory", "not recognized"):
         assert noise not in log, [line for line in log.splitlines() if noise in line][:3]
     assert [name for name, _ in steps.times] == [
@@ -99,7 +101,13 @@ def instructor_day(page, steps: Steps, url: str, token: str, root: Path) -> None
     shown = frame.locator("pre.panel-body")
     shown.wait_for(state="visible")
     page.wait_for_timeout(500)  # the panel slides open
-    assert "utils.grading.execute.KitExecute" in shown.inner_text()  # readable: plugins by name, not blanks
+    config = json.loads(shown.inner_text())  # readable: indented JSON, plugins by name
+    assert "utils.grading.execute.KitExecute" in config["Autograde"]["autograde_preprocessors"]
+    assert config["IdentityProvider"]["token"] == "(hidden)" and token not in shown.inner_text()
+    # in a Lab tab beside the file browser, no column is cut off: the menu goes on top, the table fits
+    tab = page.locator("iframe[src*='formgrader']").bounding_box()
+    last = frame.get_by_role("columnheader", name="Release Feedback").bounding_box()
+    assert last["x"] + last["width"] <= tab["x"] + tab["width"], (last, tab)
     steps.done("formgrader-in-a-lab-tab")
 
     row.locator(".collect a").click()
@@ -116,6 +124,8 @@ def instructor_day(page, steps: Steps, url: str, token: str, root: Path) -> None
     frame.get_by_role("link", name="Manual Grading").click()
     frame.get_by_role("link", name=A1, exact=True).click()
     frame.locator("tr").filter(has_text=A1).get_by_role("link", name=A1).first.click()
+    frame.get_by_role("columnheader", name="Checks and Written Answers").wait_for()  # not "Code Score"
+    assert frame.get_by_text("Code Score").count() == 0
     frame.get_by_role("link", name=re.compile("Submission #1")).click()
     frame.locator("#q12_paragraph").wait_for()
     steps.done("autograded")
