@@ -462,7 +462,8 @@ def test_question_labels_name_graded_cells_in_the_course_words():
                              code("x = 1", "q3_work", solution=True), code("print(1)")])
     QuestionLabels().preprocess(nb, {})
     labels = [c.metadata.get("nbgrader", {}).get("label") for c in nb.cells]
-    assert labels == ["Q12 written answer, graded by your instructor", "Q12 quotation check", "Q3 checks", None, None]
+    assert labels == ["Q12 written answer, graded by your instructor", "Q12 quotation check", "Q3 checks", "Q3 answer",
+                      None]
 
 
 # --- HideHiddenTests ----------------------------------------------------------------------------------------

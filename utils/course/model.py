@@ -75,6 +75,8 @@ def question_label(grade_id: str, kind: str) -> str:
     ('Q12 written answer, graded by your instructor', 'Q13 length check')
     >>> question_label("q1b_provenance", "manual"), question_label("q4_test", "test")
     ('Q1b written answer, graded by your instructor', 'Q4 checks')
+    >>> question_label("q8_stance", "answer")  # an answer its checks grade; feedback may comment on it
+    'Q8 answer'
     """
     found = re.fullmatch(r"q(\d+[a-z]?)_(\w+)", grade_id)
     if not found:
@@ -82,6 +84,8 @@ def question_label(grade_id: str, kind: str) -> str:
     question, rest = f"Q{found[1]}", found[2]
     if kind == "manual":
         return f"{question} written answer, graded by your instructor"
+    if kind == "answer":
+        return f"{question} answer"
     return f"{question} {CHECK_NAMES.get(rest, rest.replace('_', ' ') + ' check')}"
 
 

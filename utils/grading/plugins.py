@@ -224,12 +224,13 @@ class HideHiddenTests(KitPreprocessor):
 
 
 class QuestionLabels(KitPreprocessor):
-    """Each graded cell's name in the course's words (``label`` in its nbgrader metadata: "Q12 written answer,
-    graded by your instructor", "Q13 length check"), for the feedback and formgrader templates."""
+    """Each graded or answer cell's name in the course's words (``label`` in its nbgrader metadata: "Q12 written
+    answer, graded by your instructor", "Q13 length check", "Q8 answer"), for the feedback and formgrader
+    templates: nbgrader comments "No response." on an answer left blank, and feedback lists that comment."""
 
     def preprocess_cell(self, cell, resources, index):
         meta = nbgrader_meta(cell)
-        if meta.get("grade") or meta.get("task"):
+        if meta.get("grade") or meta.get("task") or meta.get("solution"):
             cell.metadata.nbgrader["label"] = question_label(meta.get("grade_id", ""), cell_kind(cell))
         return cell, resources
 
