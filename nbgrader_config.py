@@ -21,7 +21,7 @@ c.CourseDirectory.db_url = os.environ.get("GRADEBOOK_URL", "sqlite:///gradebook.
 # nbgrader's exchange (release, collect, feedback): the folder a hub's course-wide config names, or nbgrader's
 # /srv/nbgrader/exchange once an administrator has made it; otherwise this course's own exchange/, so that one
 # instructor on one machine can release, collect and return feedback, and the formgrader shows no warning.
-if (root := exchange.default_root(Path(__file__).resolve().parent)) is not None:
+if "root" not in c.Exchange and (root := exchange.default_root(Path(__file__).parent)) is not None:
     c.Exchange.root = root
 
 # What students see in place of a solution: a plain instruction, not nbgrader's jargon.

@@ -39,8 +39,9 @@ def term(tmp_course, tmp_path_factory):
     """A1 released to the course's exchange and submitted by ada, who has a folder and nbgrader cache of her own."""
     root = tmp_course
     grading_course(root, due=None)
-    with open(root / "nbgrader_config.py", "a") as config:  # instructor and student share one account here
-        config.write("\nc.CollectApp.check_owner = False\n")
+    with open(root / "nbgrader_config.py", "a") as config:  # instructor and student share one account here;
+        # the course's own exchange, named: a hub's on this machine would otherwise be used (test_exchange.py)
+        config.write(f"\nc.CollectApp.check_owner = False\nc.Exchange.root = {str(root / 'exchange')!r}\n")
     model.run_nbgrader(["release_assignment", A1], cwd=root)
     home = root / "students" / "ada"
     home.mkdir(parents=True)
@@ -73,7 +74,9 @@ def test_the_grading_day_in_the_formgrader_and_back_to_the_student(term, tmp_pat
     log = (labs["instructor"] / "lab.log").read_text()
     # ("Formgrader config is not serializable" stays: nbgrader prints the server's configuration too, and
     # jupyter_server keeps its extension list as a LazyConfigValue; the course's own part is JSON, test_plugins)
-    assert "Words and Numbers: the formgrader's pages in the course's words" in log
+    # nbgrader's formgrader loads first, then the kit's pages edit its templates
+    assert log.index("Loading the formgrader nbgrader serverextension") < log.index(
+        "Words and Numbers: the formgrader's pages in the course's words")
     for noise in ("Unwritable directory", "not recognized"):
         assert noise not in log, [line for line in log.splitlines() if noise in line][:3]
     assert [name for name, _ in steps.times] == [
@@ -98,16 +101,18 @@ def instructor_day(page, steps: Steps, url: str, token: str, root: Path) -> None
     row.wait_for()
     assert frame.locator("#warning-exchange").count() == 0  # the course's own exchange, no set-up
     frame.get_by_text("Current configuration (click to expand)").click()
-    shown = frame.locator("pre.panel-body")
-    shown.wait_for(state="visible")
-    page.wait_for_timeout(500)  # the panel slides open
+    shown = frame.locator("#collapseConfig.in pre.panel-body")  # Bootstrap's "in": the panel has slid open
+    shown.wait_for()
     config = json.loads(shown.inner_text())  # readable: indented JSON, plugins by name
     assert "utils.grading.execute.KitExecute" in config["Autograde"]["autograde_preprocessors"]
     assert config["IdentityProvider"]["token"] == "(hidden)" and token not in shown.inner_text()
     # in a Lab tab beside the file browser, no column is cut off: the menu goes on top, the table fits
     tab = page.locator("iframe[src*='formgrader']").bounding_box()
+    assert tab["width"] < 1200  # the file browser is open beside it: the narrow layout is the one tested
     last = frame.get_by_role("columnheader", name="Release Feedback").bounding_box()
     assert last["x"] + last["width"] <= tab["x"] + tab["width"], (last, tab)
+    menu_box, table = frame.locator("ul.nav-stacked").bounding_box(), frame.locator("table").first.bounding_box()
+    assert menu_box["y"] + menu_box["height"] <= table["y"]
     steps.done("formgrader-in-a-lab-tab")
 
     row.locator(".collect a").click()

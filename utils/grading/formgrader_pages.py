@@ -43,8 +43,11 @@ EDITS = {
     "manage_students_notebook_submissions.tpl": SCORES,
 }
 HIDDEN = "(hidden)"
-SECRET_KEY = re.compile(r"token|password|secret", re.IGNORECASE)
-URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+# a setting whose name says it holds a secret; and a password inside a URL ("://user:PASSWORD@host", up to the
+# host's @, which comes last) or its query ("?password=...")
+SECRET_KEY = re.compile(r"token|passw|pwd|secret|key|auth|credential|cookie", re.IGNORECASE)
+URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)\S+@")
+QUERY_PASSWORD = re.compile(r"([?&](?:password|passwd|pwd|token|key)=)[^&\s]*", re.IGNORECASE)
 
 
 class TemplateChanged(RuntimeError):
@@ -70,10 +73,16 @@ class CoursePages(BaseLoader):
         return self.loader.list_templates()
 
 
+def _unsecret(text: str) -> str:
+    return QUERY_PASSWORD.sub(rf"\g<1>{HIDDEN}", URL_PASSWORD.sub(rf"\g<1>{HIDDEN}@", text))
+
+
 def _plain(value):
-    """A configuration value as JSON can hold it, secrets hidden."""
+    """A configuration value as JSON can hold it, secrets hidden (a whole section is shown, its settings judged
+    one by one: nbgrader's Authenticator section holds no secret)."""
     if isinstance(value, dict):
-        return {key: HIDDEN if SECRET_KEY.search(str(key)) else _plain(item) for key, item in value.items()}
+        return {key: HIDDEN if SECRET_KEY.search(str(key)) and not isinstance(item, dict) else _plain(item)
+                for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     if isinstance(value, LazyConfigValue):  # jupyter_server's extension list, merged from several files
@@ -81,7 +90,7 @@ def _plain(value):
     if isinstance(value, type):
         return f"{value.__module__}.{value.__qualname__}"
     if isinstance(value, str):
-        return URL_PASSWORD.sub(rf"\g<1>{HIDDEN}@", str(value))
+        return _unsecret(str(value))
     if value is None or isinstance(value, bool | int | float):
         return value
     return repr(value)
@@ -105,7 +114,7 @@ def shown_config(config) -> str:
         try:
             config = json.loads(config)
         except ValueError:
-            return html.escape(URL_PASSWORD.sub(rf"\g<1>{HIDDEN}@", config), quote=False)
+            return html.escape(_unsecret(config), quote=False)
     return html.escape(json.dumps(_plain(config), indent=2), quote=False)  # inside <pre>
 
 
