@@ -459,11 +459,13 @@ def test_question_labels_name_graded_cells_in_the_course_words():
     nb = new_notebook(cells=[code("answer = 'prose'", "q12_paragraph", solution=True, grade=True, points=4),
                              code("assert True", "q12_quotes", grade=True, points=1),
                              code("assert True", "q3_test", grade=True, points=1),
-                             code("x = 1", "q3_work", solution=True), code("print(1)")])
+                             code("x = 1", "q3_work", solution=True), code("print(1)"),
+                             code("import utils", "setup", locked=True)])
+    nb.cells[-1].metadata.nbgrader["label"] = "<script>alert(1)</script>"  # written by a student
     QuestionLabels().preprocess(nb, {})
     labels = [c.metadata.get("nbgrader", {}).get("label") for c in nb.cells]
     assert labels == ["Q12 written answer, graded by your instructor", "Q12 quotation check", "Q3 checks", "Q3 answer",
-                      None]
+                      None, None]
 
 
 # --- HideHiddenTests ----------------------------------------------------------------------------------------

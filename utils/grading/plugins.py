@@ -232,6 +232,8 @@ class QuestionLabels(KitPreprocessor):
         meta = nbgrader_meta(cell)
         if meta.get("grade") or meta.get("task") or meta.get("solution"):
             cell.metadata.nbgrader["label"] = question_label(meta.get("grade_id", ""), cell_kind(cell))
+        elif "label" in meta:  # never one of the student's: the templates write a label as it is
+            del cell.metadata.nbgrader["label"]
         return cell, resources
 
 
