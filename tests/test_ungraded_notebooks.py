@@ -50,9 +50,10 @@ def test_notebook_runs_headless(path, tmp_path):
 
 
 def printed(nb) -> str:
-    """Only the printed text (stdout), where the concordance lines are."""
-    return "\n".join("".join(out.get("text", "")) for cell in nb["cells"] for out in cell.get("outputs", [])
-                     if out.get("name") == "stdout")
+    """Only the printed text (stdout), where the concordance lines are. A cell's stdout is one text: a busy
+    kernel may send one print in two outputs, and a line between them would cut a block in two."""
+    return "\n".join("".join("".join(out.get("text", "")) for out in cell.get("outputs", [])
+                              if out.get("name") == "stdout") for cell in nb["cells"])
 
 
 def images(nb) -> list[str]:
