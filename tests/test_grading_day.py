@@ -10,8 +10,6 @@ seconds each took go to test-artifacts/grading-day/.
 import json
 import re
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from conftest import ROOT
 from fixture_class import A1, grading_course
 from nbgrader.api import Gradebook
 from test_browser import CHROMIUM, FLAGS, Steps, jupyter_lab, menu, quiet_lab
+from test_cli import wordsnums
 
 from utils.course import model
 from utils.grading import gradebook
@@ -121,8 +120,7 @@ def instructor_day(page, steps: Steps, url: str, token: str, root: Path) -> None
     row.locator(".num-submissions a").filter(has_text="1").wait_for()
     steps.done("collected")
 
-    graded = subprocess.run([sys.executable, "-m", "utils.instructor.cli", "grade", A1, "--course", str(root)],
-                            capture_output=True, text=True)
+    graded = wordsnums("grade", A1, "--course", root)
     assert graded.returncode == 0, graded.stdout + graded.stderr
     auto = gradebook.scores(root, A1).set_index("student").loc["ada", "score"]
     assert auto == 17.0
